@@ -1,0 +1,186 @@
+"""The backward pass: count dependencies, then one sweep over the graph in PyTorch's order.
+
+1. Walk back from the roots through ``next_functions`` and count, for every Node, how many edges point
+   at it: a Node may run only after every path into it has delivered its gradient.
+2. Sweep: a Node whose count reaches zero is ready; among ready Nodes the most recently created runs
+   first (PyTorch's sequence-number order). Running a Node turns the sum of gradients for its outputs
+   into gradients for its inputs, which are added into the buffers of the next Nodes.
+3. Free each Node's saved values as it finishes, unless ``retain_graph``.
+
+Both loops are iterative, so a graph of 10^5 chained ops needs no recursion.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from . import grad_mode
+from .graph import AccumulateGrad, accumulator_of, edge_of
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True, allow_unused: bool = False):
+    """Backpropagate ``root_grads`` from ``roots``; accumulate into leaves, or return grads of ``inputs``."""
+    from ..tensor import Tensor
+
+    # Edges from which the sweep starts.
+    start = []
+    for i, (t, g) in enumerate(zip(roots, root_grads)):
+        edge = edge_of(t)
+        if edge[0] is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        start.append((edge, g))
+
+    # What to capture: for autograd.grad / backward(inputs=...), the edge reaching each input.
+    captures = None
+    if inputs is not None:
+        captures = {}
+        for k, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError("inputs must be Tensors")
+            if t.grad_fn is None and not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            edge = (accumulator_of(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
+            captures.setdefault(edge, []).append(k)
+
+    # 1. Dependency counts (iterative DFS).
+    deps: dict = {}
+    seen = set()
+    stack = [edge[0] for edge, _ in start]
+    for node in stack:
+        seen.add(node)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+
+    needed = _needed_nodes(seen, captures) if captures is not None else None
+
+    # 2. Sweep.
+    buffers: dict = {}
+    for (node, nr), g in start:
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.num_outputs
+        buf[nr] = _add(buf[nr], g)
+    ready = []
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._seq, id(node), node))
+
+    results = [None] * len(inputs) if inputs is not None else None
+    prev_mode = grad_mode._State.enabled
+    grad_mode._State.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node, None) or [None] * node.num_outputs
+            if node._tensor_hooks:
+                for nr, hooks in node._tensor_hooks.items():
+                    for hook in list(hooks):
+                        if grads[nr] is None:
+                            continue
+                        new = hook(grads[nr])
+                        if new is not None:
+                            grads[nr] = new
+            if node._pre_hooks:
+                for hook in node._pre_hooks:
+                    new = hook(tuple(grads))
+                    if new is not None:
+                        grads = list(new)
+            if captures is not None:
+                for nr, g in enumerate(grads):
+                    for k in captures.get((node, nr), ()):
+                        results[k] = g
+
+            run = any(g is not None for g in grads) and (needed is None or node in needed)
+            if type(node) is AccumulateGrad and not accumulate:
+                run = False
+            if run:
+                if type(node) is AccumulateGrad:
+                    node.variable._accumulate_grad(grads[0], create_graph)
+                    out = ()
+                else:
+                    out = node.backward(grads[0] if node.num_outputs == 1 else tuple(grads))
+                    if type(out) is not tuple:
+                        out = (out,)
+                if node._post_hooks:
+                    for hook in node._post_hooks:
+                        new = hook(out, tuple(grads))
+                        if new is not None:
+                            out = tuple(new)
+            else:
+                out = ()
+            if not retain_graph:
+                node.release()
+
+            for i, (nxt, nr) in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                g = out[i] if i < len(out) else None
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.num_outputs
+                    buf[nr] = _add(buf[nr], g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+    finally:
+        grad_mode._State.enabled = prev_mode
+
+    if inputs is not None and accumulate:
+        for t, g in zip(inputs, results):
+            if g is not None and t.grad_fn is not None:
+                t._accumulate_grad(g, create_graph)
+        return None
+    if inputs is not None:
+        for k, g in enumerate(results):
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+    return results
+
+
+def _needed_nodes(nodes, captures) -> set:
+    """Nodes from which some captured edge can be reached (others need not run)."""
+    targets = {node for node, _ in captures}
+    needed = set()
+    # Iterative post-order DFS.
+    state: dict = {}
+    for root in nodes:
+        if root in state:
+            continue
+        stack = [(root, iter(root.next_functions))]
+        state[root] = False
+        while stack:
+            node, it = stack[-1]
+            advanced = False
+            for nxt, _ in it:
+                if nxt is not None and nxt not in state:
+                    state[nxt] = False
+                    stack.append((nxt, iter(nxt.next_functions)))
+                    advanced = True
+                    break
+            if advanced:
+                continue
+            stack.pop()
+            if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+                needed.add(node)
+    return needed

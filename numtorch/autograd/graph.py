@@ -1,0 +1,206 @@
+"""The backward graph: Node (a tensor's ``grad_fn``), AccumulateGrad for leaves, saved tensors, hooks.
+
+Every op's Node lives beside its forward in ``numtorch/ops``; this module holds only what all Nodes share.
+A Node points *backwards* to the Nodes of its inputs through ``next_functions`` (``(node, input_nr)``
+pairs, ``None`` where an input needs no gradient), which is all the engine needs to walk the graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+
+_sequence = itertools.count()
+
+_FREED = object()  # marks saved values released after backward without retain_graph
+
+SECOND_BACKWARD_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+class SavedOutput:
+    """A Node's own output, saved as array + version (not as the Tensor, which would make a reference cycle)."""
+
+    __slots__ = ("data", "vbox", "version", "requires_grad")
+
+    def __init__(self, tensor):
+        self.data = tensor._data
+        self.vbox = tensor._vbox
+        self.version = tensor._vbox[0]
+
+
+class Node:
+    """Base of every backward function. Subclasses implement ``backward(grad)`` → one gradient per input.
+
+    ``backward`` receives the gradient of this node's output (a Tensor; a tuple for multi-output nodes)
+    and is written with numtorch ops, so running it with grad mode on builds the graph of the gradient
+    itself (``create_graph=True``: higher-order derivatives need no extra code).
+    """
+
+    __slots__ = ("next_functions", "_saved", "_seq", "_pre_hooks", "_post_hooks", "_tensor_hooks",
+                 "metadata", "__weakref__", "__dict__")
+
+    num_outputs = 1
+
+    def __init__(self, next_functions=()):
+        self.next_functions = next_functions
+        self._saved = None
+        self._seq = next(_sequence)
+        self._pre_hooks = None
+        self._post_hooks = None
+        self._tensor_hooks = None
+
+    # -- saved values -------------------------------------------------------------------------------
+    def save(self, *items) -> None:
+        """Keep what ``backward`` needs: input Tensors (version-checked), SavedOutput, or plain values."""
+        versions = []
+        for item in items:
+            vbox = getattr(item, "_vbox", None)
+            versions.append(None if vbox is None else vbox[0])
+        self._saved = (items, versions)
+
+    @property
+    def saved(self) -> tuple:
+        """The saved values, checked against in-place changes since they were saved."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD_MSG)
+        if saved is None:
+            return ()
+        items, versions = saved
+        out = []
+        for item, version in zip(items, versions):
+            if version is not None and item._vbox[0] != version:
+                raise RuntimeError(_modified_message(item, version, self))
+            if type(item) is SavedOutput:
+                item = self._rewrap(item)
+            out.append(item)
+        return tuple(out)
+
+    def _rewrap(self, saved: SavedOutput):
+        # The output again as a Tensor, with this Node as its grad_fn, as PyTorch's SavedVariable does.
+        from ..tensor import Tensor
+
+        t = Tensor._make(saved.data)
+        t._vbox = saved.vbox
+        t.grad_fn = self
+        t._requires_grad = True
+        return t
+
+    def release(self) -> None:
+        """Free the saved values (called by the engine after backward without retain_graph)."""
+        if self._saved is not None:
+            self._saved = _FREED
+
+    # -- identity -----------------------------------------------------------------------------------
+    def name(self) -> str:
+        """PyTorch's class name for this node, e.g. ``MulBackward0``."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # -- hooks ----------------------------------------------------------------------------------------
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node; may return replacement grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node; may return replacement grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def _add_tensor_hook(self, output_nr: int, hook):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    # -- calling ----------------------------------------------------------------------------------------
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def __call__(self, *grads):
+        return self.backward(grads[0] if self.num_outputs == 1 else grads)
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds the incoming gradient into ``leaf.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+
+    def backward(self, grad):
+        self.variable._accumulate_grad(grad)
+        return ()
+
+
+def accumulator_of(leaf) -> AccumulateGrad:
+    """The leaf's one AccumulateGrad node (the leaf keeps only a weak reference, as in PyTorch)."""
+    ref = leaf._acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._acc = weakref.ref(node)
+    return node
+
+
+def edge_of(t) -> tuple:
+    """The ``(node, input_nr)`` through which a gradient reaches tensor ``t`` (``(None, 0)`` if none)."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        return (accumulator_of(t), 0)
+    return (None, 0)
+
+
+def _short_name(node) -> str:
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
+def _modified_message(item, expected: int, node) -> str:
+    from ..tensor import Tensor
+
+    if type(item) is SavedOutput:
+        shape, dtype_legacy, now = item.data.shape, Tensor._legacy_name_of(item.data), item.vbox[0]
+        who = f", which is output 0 of {_short_name(node)},"
+    else:
+        shape, dtype_legacy, now = item._data.shape, Tensor._legacy_name_of(item._data), item._vbox[0]
+        who = f", which is output {item._output_nr} of {_short_name(item.grad_fn)}," if item.grad_fn else ""
+    dims = "[" + ", ".join(str(s) for s in shape) + "]"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[torch.{dtype_legacy}Tensor {dims}]{who} is at version {now}; expected version {expected} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``: ``handle.remove()`` takes the hook out again."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass

@@ -1,0 +1,143 @@
+"""What every op module shares: wrapping results, deciding whether to record a Node, undoing broadcasting,
+and PyTorch's messages for mismatched shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd import grad_mode as _gm
+from ..autograd.graph import Node, edge_of
+from ..tensor import Tensor
+
+_make = Tensor._make
+_NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
+_NONE_EDGE = (None, 0)
+
+
+def graph_needed(*args) -> bool:
+    """True when grad mode is on and some Tensor argument requires grad: only then is a Node recorded."""
+    if not _gm._State.enabled:
+        return False
+    for a in args:
+        if type(a) is not float and type(a) is not int and a is not None and getattr(a, "_requires_grad", False):
+            return True
+    return False
+
+
+def edges(*args) -> tuple:
+    """``next_functions`` for a Node whose inputs are ``args`` (None edges for numbers and constants)."""
+    return tuple(edge_of(a) if isinstance(a, Tensor) else _NONE_EDGE for a in args)
+
+
+def result(data: np.ndarray, node: Node | None = None) -> Tensor:
+    """Wrap ``data`` as an op's output; with ``node`` it becomes a non-leaf that requires grad."""
+    t = _make(data)
+    if node is not None:
+        t._requires_grad = True
+        t.grad_fn = node
+    return t
+
+
+def to_tensor(x, dtype: _dt.dtype | None = None) -> Tensor:
+    """A Tensor for ``x`` (Tensors pass through; numbers and lists become constants)."""
+    if isinstance(x, Tensor):
+        return x
+    if dtype is None:
+        dtype = _dt.scalar_dtype(x) if isinstance(x, (bool, int, float)) else None
+    data = np.asarray(x, dtype=None if dtype is None else dtype.np_type)
+    if dtype is None:
+        if data.dtype == np.float64:
+            data = data.astype(_dt.get_default_dtype().np_type)
+        elif data.dtype.kind in "iu" and data.dtype != np.uint8:
+            data = data.astype(np.int64)
+    return _make(data)
+
+
+def sum_to(grad: Tensor, shape: tuple) -> Tensor:
+    """Undo broadcasting: sum ``grad`` over the dimensions that broadcasting added or stretched."""
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    from .reduction import sum as _sum
+
+    out = _sum(grad, axes, keepdim=True) if axes else grad
+    if lead:
+        from .shape import reshape
+
+        out = reshape(out, shape)
+    elif out._data.shape != shape:
+        from .shape import reshape
+
+        out = reshape(out, shape)
+    return out
+
+
+def broadcast_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast (the rightmost clashing dimension)."""
+    n = max(len(a_shape), len(b_shape))
+    for i in range(n - 1, -1, -1):
+        ai = i - (n - len(a_shape))
+        bi = i - (n - len(b_shape))
+        sa = a_shape[ai] if ai >= 0 else 1
+        sb = b_shape[bi] if bi >= 0 else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}"
+            )
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast together")
+
+
+def operands(a, b):
+    """Arrays (or numbers) for a binary op, cast to PyTorch's result dtype; returns (x, y, np_dtype)."""
+    ta = type(a) is Tensor or isinstance(a, Tensor)
+    tb = type(b) is Tensor or isinstance(b, Tensor)
+    if ta and tb:
+        x, y = a._data, b._data
+        if x.dtype is y.dtype or x.dtype == y.dtype:
+            return x, y, x.dtype
+        rt = _dt.result_type(a, b).np_type
+        return x.astype(rt, copy=False), y.astype(rt, copy=False), rt
+    if ta:
+        x = a._data
+        kind = x.dtype.kind
+        tb_ = type(b)
+        if kind == "f" and (tb_ is float or tb_ is int):
+            return x, b, x.dtype
+        if (kind in "iu" and tb_ is int) or (kind == "b" and tb_ is bool):
+            return x, b, x.dtype
+        if not isinstance(b, (bool, int, float)):
+            b = to_tensor(b)
+            return operands(a, b)
+        rt = _dt.result_type(a, b).np_type
+        return x.astype(rt, copy=False), rt.type(b), rt
+    if tb:
+        y, x, rt = operands(b, a)
+        return x, y, rt
+    a = to_tensor(a)
+    return operands(a, b)
+
+
+def as_float_dtype(np_dtype):
+    """The dtype of a float-valued op (exp, sqrt, true division) on this input dtype."""
+    if np_dtype.kind == "f":
+        return np_dtype
+    return _dt.get_default_dtype().np_type
+
+
+def dim_list(dim, ndim: int) -> tuple:
+    """Normalise ``dim`` (int, sequence or None) to a sorted tuple of non-negative axes."""
+    from ..tensor import _wrap_dim
+
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (_wrap_dim(int(dim), ndim),)
+    axes = tuple(sorted(_wrap_dim(int(d), ndim) for d in dim))
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+    return axes

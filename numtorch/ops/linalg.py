@@ -1,0 +1,361 @@
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, outer, addmm.
+
+Each checks shapes and dtypes first and raises PyTorch's message; ``matmul`` dispatches to the same
+primitive PyTorch uses for those ranks, so ``grad_fn`` names match (``a @ w`` is MmBackward0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd import grad_mode as _gm
+from ..autograd.graph import Node
+from ..tensor import Tensor
+from ._helpers import _make, edges, graph_needed, result
+
+
+def _dims(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def _same_dtype(a: Tensor, b: Tensor, mm_style: bool = True) -> None:
+    if a._data.dtype != b._data.dtype:
+        an = _NAMES[a._data.dtype.name]
+        bn = _NAMES[b._data.dtype.name]
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {an} != {bn}")
+
+
+_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+          "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _matmul_data(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if x.dtype.kind == "b":
+        return (x.astype(np.int64) @ y.astype(np.int64)).astype(bool)
+    return np.matmul(x, y)
+
+
+class MmBackward0(Node):
+    """d(A B) = dA B + A dB: grad_A = grad B^T, grad_B = A^T grad."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = mm(grad, b.t()) if self.next_functions[0][0] is not None else None
+        gb = mm(a.t(), grad) if self.next_functions[1][0] is not None else None
+        return ga, gb
+
+
+def mm(input, mat2) -> Tensor:
+    """Matrix product of two 2-d tensors."""
+    x, y = input._data, mat2._data
+    if x.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if y.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if x.shape[1] != y.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})")
+    _same_dtype(input, mat2)
+    data = _matmul_data(x, y)
+    if graph_needed(input, mat2):
+        node = MmBackward0(edges(input, mat2))
+        node.save(input if mat2._requires_grad else None, mat2 if input._requires_grad else None)
+        return result(data, node)
+    return _make(data)
+
+
+class AddmmBackward0(Node):
+    """d(bias + A B): bias gets the gradient summed to its shape, A and B as in ``mm``."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        from ._helpers import sum_to
+
+        gbias = sum_to(grad, self.bias_shape) if self.next_functions[0][0] is not None else None
+        if self.beta != 1 and gbias is not None:
+            gbias = gbias * self.beta
+        ga = mm(grad, b.t()) if self.next_functions[1][0] is not None else None
+        gb = mm(a.t(), grad) if self.next_functions[2][0] is not None else None
+        return gbias, ga, gb
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    x, y = mat1._data, mat2._data
+    if x.ndim != 2:
+        raise RuntimeError("mat1 must be a matrix, got " + f"{x.ndim}-D tensor")
+    if y.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix, got " + f"{y.ndim}-D tensor")
+    if x.shape[1] != y.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})")
+    if x.dtype != y.dtype or x.dtype != input._data.dtype:
+        names = {"float32": "Float", "float64": "Double"}
+        odd = y if x.dtype == input._data.dtype else x
+        first = x if odd is y else y
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {names.get(first.dtype.name, first.dtype.name)} and "
+            f"{names.get(odd.dtype.name, odd.dtype.name)}"
+        )
+    prod = _matmul_data(x, y)
+    if alpha != 1:
+        prod = prod * alpha
+    data = prod + (input._data if beta == 1 else input._data * beta)
+    if graph_needed(input, mat1, mat2):
+        node = AddmmBackward0(edges(input, mat1, mat2))
+        node.bias_shape, node.beta = input._data.shape, beta
+        node.save(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
+        if alpha != 1:
+            raise NotImplementedError("addmm with alpha != 1 does not record gradients in numtorch")
+        return result(data, node)
+    return _make(data)
+
+
+class BmmBackward0(Node):
+    """Batched ``mm`` gradient."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = bmm(grad, b.transpose(1, 2)) if self.next_functions[0][0] is not None else None
+        gb = bmm(a.transpose(1, 2), grad) if self.next_functions[1][0] is not None else None
+        return ga, gb
+
+
+def bmm(input, mat2) -> Tensor:
+    """Batched matrix product of two 3-d tensors."""
+    x, y = input._data, mat2._data
+    if x.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if y.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{x.shape[0]}, {x.shape[2]}] but got: "
+            f"[{y.shape[0]}, {y.shape[1]}]."
+        )
+    _same_dtype(input, mat2)
+    data = _matmul_data(x, y)
+    if graph_needed(input, mat2):
+        node = BmmBackward0(edges(input, mat2))
+        node.save(input if mat2._requires_grad else None, mat2 if input._requires_grad else None)
+        return result(data, node)
+    return _make(data)
+
+
+class MvBackward0(Node):
+    """d(M v): grad_M = outer(grad, v), grad_v = M^T grad."""
+
+    def backward(self, grad):
+        m, v = self.saved
+        gm = outer_raw(grad, v) if self.next_functions[0][0] is not None else None
+        gv = mv(m.t(), grad) if self.next_functions[1][0] is not None else None
+        return gm, gv
+
+
+def mv(input, vec) -> Tensor:
+    """Matrix-vector product."""
+    x, y = input._data, vec._data
+    if x.ndim != 2 or y.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x.ndim}, {y.ndim}")
+    if x.shape[1] != y.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({_dims(x.shape)}), vec ({y.shape[0]})")
+    _same_dtype(input, vec)
+    data = _matmul_data(x, y)
+    if graph_needed(input, vec):
+        node = MvBackward0(edges(input, vec))
+        node.save(input if vec._requires_grad else None, vec if input._requires_grad else None)
+        return result(data, node)
+    return _make(data)
+
+
+class DotBackward0(Node):
+    """d(a . b) = b da + a db."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = grad * b if self.next_functions[0][0] is not None else None
+        gb = grad * a if self.next_functions[1][0] is not None else None
+        return ga, gb
+
+
+def dot(input, other) -> Tensor:
+    """Inner product of two 1-d tensors."""
+    x, y = input._data, other._data
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+    if x.shape[0] != y.shape[0]:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to have the same "
+            f"number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively"
+        )
+    if x.dtype != y.dtype:
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {_dt.from_numpy(x.dtype)._legacy} and "
+            f"{_dt.from_numpy(y.dtype)._legacy}"
+        )
+    data = np.asarray(np.dot(x, y), dtype=x.dtype)
+    if graph_needed(input, other):
+        node = DotBackward0(edges(input, other))
+        node.save(input if other._requires_grad else None, other if input._requires_grad else None)
+        return result(data, node)
+    return _make(data)
+
+
+inner_1d = dot
+
+
+def outer_raw(a: Tensor, b: Tensor) -> Tensor:
+    return a.reshape(-1, 1) * b
+
+
+def outer(input, vec2) -> Tensor:
+    """Outer product of two 1-d tensors (recorded as a broadcast multiply, as PyTorch does)."""
+    from .shape import reshape
+
+    return reshape(input, (-1, 1)) * vec2
+
+
+ger = outer
+
+
+def matmul(input, other) -> Tensor:
+    """``input @ other`` for any ranks, with NumPy/PyTorch broadcasting of batch dims."""
+    from .shape import reshape, squeeze, unsqueeze, expand
+
+    a, b = input._data, other._data
+    da, db = a.ndim, b.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and {_dims(b.shape)})")
+        return squeeze(mm(unsqueeze(input, 0), other), 0)
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da >= 3 and db <= 2:
+        # Fold the batch into the rows: one mm, as PyTorch does.
+        if db == 1:
+            if a.shape[-1] != b.shape[0]:
+                raise RuntimeError(f"size mismatch, got input ({a.shape[-2]}), mat ({_dims(a.shape[-2:])}), "
+                                   f"vec ({b.shape[0]})")
+            folded = reshape(input, (-1, a.shape[-1]))
+            return reshape(mv(folded, other), a.shape[:-1])
+        if a.shape[-1] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({_dims((int(np.prod(a.shape[:-1])), a.shape[-1]))} and "
+                f"{_dims(b.shape)})"
+            )
+        folded = reshape(input, (-1, a.shape[-1]))
+        return reshape(mm(folded, other), a.shape[:-1] + (b.shape[1],))
+    # General batched case: broadcast batch dims, then bmm.
+    a_ = unsqueeze(input, 0) if da == 1 else input
+    b_ = unsqueeze(other, -1) if db == 1 else other
+    sa, sb = a_._data.shape, b_._data.shape
+    if sa[-1] != sb[-2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(sa[:-2])) if len(sa) > 2 else 1}, {sa[-1]}] but got: "
+            f"[{int(np.prod(sb[:-2])) if len(sb) > 2 else 1}, {sb[-2]}]."
+        )
+    try:
+        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    except ValueError:
+        from ._helpers import broadcast_error
+
+        raise broadcast_error(sa[:-2], sb[:-2]) from None
+    n = int(np.prod(batch)) if batch else 1
+    a3 = reshape(expand(a_, batch + sa[-2:]), (n,) + sa[-2:])
+    b3 = reshape(expand(b_, batch + sb[-2:]), (n,) + sb[-2:])
+    out = reshape(bmm(a3, b3), batch + (sa[-2], sb[-1]))
+    if da == 1:
+        out = squeeze(out, -2)
+    if db == 1:
+        out = squeeze(out, -1)
+    return out
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation (forward only unless built from differentiable ops; no gradient recorded)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if _gm._State.enabled and any(o._requires_grad for o in operands):
+        return _einsum_grad(equation, *operands)
+    return _make(np.einsum(equation, *(o._data for o in operands)))
+
+
+class EinsumBackward(Node):
+    """Gradient of each einsum operand: einsum of the gradient with the other operands."""
+
+    def backward(self, grad):
+        ops = self.saved
+        ins, out = self.ins, self.out
+        grads = []
+        for i, op in enumerate(ops):
+            if self.next_functions[i][0] is None:
+                grads.append(None)
+                continue
+            others = [o for j, o in enumerate(ops) if j != i]
+            eq = ",".join([out] + [s for j, s in enumerate(ins) if j != i]) + "->" + ins[i]
+            # Letters that appear only in operand i (summed away) need broadcasting back.
+            g = np.einsum(eq, grad._data, *(o._data for o in others)) if _only_present(ins, out, i) \
+                else _einsum_broadcast(eq, grad, others, ins[i], op._data.shape)
+            grads.append(_make(np.asarray(g, dtype=op._data.dtype)))
+        return tuple(grads)
+
+    def name(self) -> str:
+        return "EinsumBackward0"
+
+
+def _only_present(ins, out, i) -> bool:
+    others = set(out).union(*(set(s) for j, s in enumerate(ins) if j != i))
+    return set(ins[i]) <= others
+
+
+def _einsum_broadcast(eq, grad, others, target, shape):
+    inputs, _ = eq.split("->")
+    present = "".join(ch for ch in target if ch in set(inputs.replace(",", "")))
+    g = np.einsum(inputs + "->" + present, grad._data, *(o._data for o in others))
+    # Insert and broadcast the letters missing from every other operand.
+    idx = [present.index(ch) if ch in present else None for ch in target]
+    expanded = np.expand_dims(g, [i for i, v in enumerate(idx) if v is None]) if any(v is None for v in idx) else g
+    return np.broadcast_to(expanded, shape)
+
+
+def _einsum_grad(equation, *operands):
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        ins_s, out = eq.split("->")
+    else:
+        ins_s = eq
+        letters = ins_s.replace(",", "")
+        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
+    ins = ins_s.split(",")
+    if any("." in s for s in ins):
+        raise NotImplementedError("einsum with '...' does not support gradients in numtorch")
+    data = np.einsum(ins_s + "->" + out, *(o._data for o in operands))
+    node = EinsumBackward(edges(*operands))
+    node.ins, node.out = ins, out
+    node.save(*operands)
+    return result(np.asarray(data), node)
+
+
+def tensordot(a, b, dims=2) -> Tensor:
+    """Sum products over the last ``dims`` dims of ``a`` and the first of ``b``."""
+    from .shape import reshape, permute
+
+    x, y = a._data, b._data
+    if isinstance(dims, int):
+        ax = list(range(x.ndim - dims, x.ndim))
+        bx = list(range(dims))
+    else:
+        ax, bx = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    ra = [i for i in range(x.ndim) if i not in ax]
+    rb = [i for i in range(y.ndim) if i not in bx]
+    k = int(np.prod([x.shape[i] for i in ax])) if ax else 1
+    pa = reshape(permute(a, ra + ax), (-1, k))
+    pb = reshape(permute(b, bx + rb), (k, -1))
+    return reshape(mm(pa, pb), tuple(x.shape[i] for i in ra) + tuple(y.shape[i] for i in rb))

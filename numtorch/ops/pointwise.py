@@ -1,0 +1,1011 @@
+"""Element-wise ops. Each op: its forward on arrays, and right above it the Node with its derivative.
+
+Derivative formulas are written with numtorch ops (``grad * result``), so when the engine runs them with
+grad mode on (``create_graph=True``) they build the graph of the gradient: higher-order derivatives for free.
+Gradients of broadcast inputs are summed back to the input's shape by ``sum_to``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd import grad_mode as _gm
+from ..autograd.graph import Node, SavedOutput
+from ..tensor import Tensor
+from ._helpers import _make, as_float_dtype, broadcast_error, edges, graph_needed, operands, result, sum_to, to_tensor
+
+# PyTorch never warns about overflow or log(0); NumPy would on every such element.
+np.seterr(all="ignore")
+
+
+def _shape(x) -> tuple:
+    return x._data.shape if isinstance(x, Tensor) else ()
+
+
+def _needs(node: Node, i: int) -> bool:
+    return node.next_functions[i][0] is not None
+
+
+def _binary(ufunc, a, b):
+    x, y, _ = operands(a, b)
+    try:
+        return ufunc(x, y)
+    except ValueError:
+        raise broadcast_error(_shape(a), _shape(b)) from None
+
+
+# --- add / sub ------------------------------------------------------------------------------------------
+class AddBackward0(Node):
+    """d(a + alpha*b) = da + alpha*db."""
+
+    def backward(self, grad):
+        a_shape, b_shape, alpha = self.a_shape, self.b_shape, self.alpha
+        ga = sum_to(grad, a_shape) if _needs(self, 0) else None
+        gb = None
+        if _needs(self, 1):
+            gb = sum_to(grad if alpha == 1 else grad * alpha, b_shape)
+        return ga, gb
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input + alpha * other`` with broadcasting."""
+    if alpha != 1:
+        x, y, _ = operands(input, other)
+        try:
+            data = x + (y * alpha)
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+    else:
+        data = _binary(np.add, input, other)
+    if graph_needed(input, other):
+        node = AddBackward0(edges(input, other))
+        node.a_shape, node.b_shape, node.alpha = _shape(input), _shape(other), alpha
+        return _out(result(data, node), out)
+    return _out(_make(data), out)
+
+
+class SubBackward0(Node):
+    """d(a - alpha*b) = da - alpha*db."""
+
+    def backward(self, grad):
+        ga = sum_to(grad, self.a_shape) if _needs(self, 0) else None
+        gb = sum_to(-grad if self.alpha == 1 else grad * -self.alpha, self.b_shape) if _needs(self, 1) else None
+        return ga, gb
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) \
+            and other._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        x, y, _ = operands(input, other)
+        try:
+            data = x - (y * alpha)
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+    else:
+        data = _binary(np.subtract, input, other)
+    if graph_needed(input, other):
+        node = SubBackward0(edges(input, other))
+        node.a_shape, node.b_shape, node.alpha = _shape(input), _shape(other), alpha
+        return _out(result(data, node), out)
+    return _out(_make(data), out)
+
+
+subtract = sub
+
+
+class RsubBackward1(Node):
+    """d(number - alpha*x) = -alpha*dx."""
+
+    def backward(self, grad):
+        return (grad * -self.alpha if self.alpha != 1 else -grad,)
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:
+    """``other - alpha * input`` (what ``number - tensor`` computes)."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    x, y, _ = operands(input, other)
+    data = y - x * alpha if alpha != 1 else y - x
+    if graph_needed(input):
+        node = RsubBackward1(edges(input))
+        node.alpha = alpha
+        return result(data, node)
+    return _make(data)
+
+
+# --- mul / div --------------------------------------------------------------------------------------------
+class MulBackward0(Node):
+    """d(a*b) = b*da + a*db."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = sum_to(grad * _conj(b), self.a_shape) if _needs(self, 0) else None
+        gb = sum_to(grad * a, self.b_shape) if _needs(self, 1) else None
+        return ga, gb
+
+
+def _conj(x):
+    return x
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    """Element-wise product with broadcasting."""
+    data = _binary(np.multiply, input, other)
+    if graph_needed(input, other):
+        node = MulBackward0(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        # Save only what the formula will read: b for a's gradient, a for b's.
+        node.save(input if _needs(node, 1) else None, other if _needs(node, 0) else None)
+        return _out(result(data, node), out)
+    return _out(_make(data), out)
+
+
+multiply = mul
+
+
+class DivBackward0(Node):
+    """d(a/b) = da/b - a*db/b**2."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = sum_to(grad / b, self.a_shape) if _needs(self, 0) else None
+        gb = sum_to(-grad * a / (b * b), self.b_shape) if _needs(self, 1) else None
+        return ga, gb
+
+
+class DivBackward1(Node):
+    """Division with rounding (trunc/floor): the gradient is zero almost everywhere."""
+
+    def backward(self, grad):
+        return (zeros_like_grad(grad, self.a_shape) if _needs(self, 0) else None,
+                zeros_like_grad(grad, self.b_shape) if _needs(self, 1) else None)
+
+
+def zeros_like_grad(grad: Tensor, shape: tuple) -> Tensor:
+    return _make(np.zeros(shape, dtype=grad._data.dtype))
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    """True division (``rounding_mode=None``), or rounded with ``'trunc'`` / ``'floor'``."""
+    x, y, dt = operands(input, other)
+    if rounding_mode is None:
+        fdt = as_float_dtype(np.dtype(dt))
+        if fdt != dt:
+            x = x.astype(fdt) if isinstance(x, np.ndarray) else fdt.type(x)
+            y = y.astype(fdt) if isinstance(y, np.ndarray) else fdt.type(y)
+        try:
+            data = np.true_divide(x, y)
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+        if data.dtype != fdt:
+            data = data.astype(fdt)
+        if graph_needed(input, other):
+            node = DivBackward0(edges(input, other))
+            node.a_shape, node.b_shape = _shape(input), _shape(other)
+            node.save(input if _needs(node, 1) else None, other)
+            return _out(result(data, node), out)
+        return _out(_make(data), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    try:
+        if np.dtype(dt).kind == "f":
+            q = np.true_divide(x, y)
+            data = np.trunc(q) if rounding_mode == "trunc" else np.floor_divide(x, y)
+        else:
+            _check_int_zero_division(y)
+            data = np.floor_divide(x, y) if rounding_mode == "floor" else _int_trunc_div(x, y)
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
+    data = np.asarray(data, dtype=dt)
+    if graph_needed(input, other):
+        node = DivBackward1(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        return _out(result(data, node), out)
+    return _out(_make(data), out)
+
+
+divide = true_divide = div
+
+
+def _check_int_zero_division(y) -> None:
+    if np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _int_trunc_div(x, y):
+    q = np.floor_divide(x, y)
+    return np.where((np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)), q + 1, q)
+
+
+def floor_divide(input, other) -> Tensor:
+    """``input // other``, rounding toward minus infinity (not differentiable, as in PyTorch)."""
+    x, y, dt = operands(input, other)
+    if np.dtype(dt).kind != "f":
+        _check_int_zero_division(y)
+    try:
+        data = np.floor_divide(x, y)
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
+    return _make(np.asarray(data, dtype=dt))
+
+
+class RemainderBackward0(Node):
+    """d(a mod b) = da - floor(a/b)*db."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = sum_to(grad, self.a_shape) if _needs(self, 0) else None
+        gb = sum_to(-grad * floor_divide(a, b), self.b_shape) if _needs(self, 1) else None
+        return ga, gb
+
+
+def remainder(input, other) -> Tensor:
+    """``input % other`` with the sign of ``other`` (Python's rule, as PyTorch uses)."""
+    x, y, dt = operands(input, other)
+    if np.dtype(dt).kind != "f":
+        _check_int_zero_division(y)
+    try:
+        data = np.asarray(np.remainder(x, y), dtype=dt)
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
+    if graph_needed(input, other):
+        node = RemainderBackward0(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        node.save(input, other)
+        return result(data, node)
+    return _make(data)
+
+
+def fmod(input, other) -> Tensor:
+    """Remainder with the sign of ``input`` (C's fmod)."""
+    x, y, dt = operands(input, other)
+    return _make(np.asarray(np.fmod(x, y), dtype=dt))
+
+
+# --- pow --------------------------------------------------------------------------------------------------
+class PowBackward0(Node):
+    """d(x**c) = c * x**(c-1) dx for a number c."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        c = self.exponent
+        if c == 0:
+            return (zeros_like_grad(grad, x._data.shape),)
+        return (grad * (pow(x, c - 1) * c),)
+
+
+class PowBackward1(Node):
+    """d(a**b) = b * a**(b-1) da + a**b * log(a) db."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = gb = None
+        if _needs(self, 0):
+            ga = sum_to(grad * (b * pow(a, b - 1.0)), self.a_shape)
+        if _needs(self, 1):
+            # 0 ** b has zero derivative in b where b >= 0 (PyTorch masks log(0) there).
+            res = pow(a, b)
+            mask = (a == 0) & (b >= 0)
+            gb = sum_to(where(mask, 0.0, grad * res * log(a)), self.b_shape)
+        return ga, gb
+
+
+class PowBackward2(Node):
+    """d(c**x) = c**x * log(c) dx for a number c."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        base = self.base
+        if base == 0:
+            return (where(res._detached_ge0(), zeros_like_grad(grad, grad._data.shape), grad * res * -math.inf),)
+        return (grad * res * math.log(base),)
+
+
+def pow(input, exponent) -> Tensor:
+    """``input ** exponent`` (either may be a number)."""
+    if not isinstance(input, Tensor):
+        return _pow_scalar_base(input, exponent)
+    if isinstance(exponent, Tensor):
+        x, y, dt = operands(input, exponent)
+        if np.dtype(dt).kind in "iu" and np.any(np.asarray(y) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        try:
+            data = np.power(x, y)
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(exponent)) from None
+        data = np.asarray(data, dtype=dt)
+        if graph_needed(input, exponent):
+            node = PowBackward1(edges(input, exponent))
+            node.a_shape, node.b_shape = _shape(input), _shape(exponent)
+            node.save(input, exponent)
+            return result(data, node)
+        return _make(data)
+    x, y, dt = operands(input, exponent)
+    if np.dtype(dt).kind in "iu" and type(exponent) is int and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    data = np.asarray(_power(x, y), dtype=dt)
+    if _gm._State.enabled and input._requires_grad:
+        node = PowBackward0(edges(input))
+        node.exponent = exponent
+        node.save(input)
+        return result(data, node)
+    return _make(data)
+
+
+def _power(x, y):
+    # Squaring is by far the commonest exponent; x*x is exact and faster than np.power.
+    if y == 2:
+        return x * x
+    return np.power(x, y)
+
+
+def float_power(input, exponent) -> Tensor:
+    """``pow`` computed in float64."""
+    return pow(to_tensor(input).double() if isinstance(input, Tensor) else input,
+               exponent.double() if isinstance(exponent, Tensor) else exponent)
+
+
+def _pow_scalar_base(base, exponent: Tensor) -> Tensor:
+    x, y, dt = operands(base, exponent)
+    data = np.asarray(np.power(x, y), dtype=dt)
+    if graph_needed(exponent):
+        node = PowBackward2(edges(exponent))
+        node.base = base
+        res = result(data, node)
+        node.save(SavedOutput(res))
+        return res
+    return _make(data)
+
+
+# --- unary ops -------------------------------------------------------------------------------------------
+def _unary(input, fn, node_cls=None, save=None, float_op=True):
+    """Apply array function ``fn``; record ``node_cls`` saving the ``'input'`` or the ``'output'``."""
+    if not isinstance(input, Tensor):
+        input = to_tensor(input)
+    x = input._data
+    if float_op and x.dtype.kind != "f":
+        x = x.astype(_dt.get_default_dtype().np_type)
+    data = fn(x)
+    if node_cls is not None and _gm._State.enabled and input._requires_grad:
+        node = node_cls(edges(input))
+        res = result(data, node)
+        if save == "input":
+            node.save(input)
+        elif save == "output":
+            node.save(SavedOutput(res))
+        return res
+    return _make(data)
+
+
+class NegBackward0(Node):
+    """d(-x) = -dx."""
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+def neg(input) -> Tensor:
+    """``-input``."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return _unary(input, np.negative, NegBackward0, float_op=False)
+
+
+negative = neg
+
+
+class AbsBackward0(Node):
+    """d|x| = sign(x) dx (zero at 0, as PyTorch)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad * sign(x),)
+
+
+def abs(input) -> Tensor:
+    """Absolute value."""
+    return _unary(input, np.abs, AbsBackward0, "input", float_op=False)
+
+
+absolute = abs
+
+
+class SignBackward0(Node):
+    """sign is piecewise constant: zero gradient."""
+
+    def backward(self, grad):
+        return (grad * 0,)
+
+
+def sign(input) -> Tensor:
+    """-1, 0 or 1 by the sign of each element."""
+    if input._data.dtype == np.bool_:
+        return _make(input._data.copy())
+    return _unary(input, np.sign, SignBackward0, float_op=False)
+
+
+def sgn(input) -> Tensor:
+    return sign(input)
+
+
+class ExpBackward0(Node):
+    """d exp(x) = exp(x) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * res,)
+
+
+def exp(input) -> Tensor:
+    """e ** x."""
+    return _unary(input, np.exp, ExpBackward0, "output")
+
+
+class Exp2Backward0(Node):
+    """d 2**x = 2**x log(2) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * res * math.log(2.0),)
+
+
+def exp2(input) -> Tensor:
+    """2 ** x."""
+    return _unary(input, np.exp2, Exp2Backward0, "output")
+
+
+class Expm1Backward0(Node):
+    """d(e**x - 1) = (result + 1) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (res + 1),)
+
+
+def expm1(input) -> Tensor:
+    """e ** x - 1, accurate near 0."""
+    return _unary(input, np.expm1, Expm1Backward0, "output")
+
+
+class LogBackward0(Node):
+    """d log(x) = dx / x."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad / x,)
+
+
+def log(input) -> Tensor:
+    """Natural logarithm."""
+    return _unary(input, np.log, LogBackward0, "input")
+
+
+class Log2Backward0(Node):
+    """d log2(x) = dx / (x log 2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad / (x * math.log(2.0)),)
+
+
+def log2(input) -> Tensor:
+    """Base-2 logarithm."""
+    return _unary(input, np.log2, Log2Backward0, "input")
+
+
+class Log10Backward0(Node):
+    """d log10(x) = dx / (x log 10)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad / (x * math.log(10.0)),)
+
+
+def log10(input) -> Tensor:
+    """Base-10 logarithm."""
+    return _unary(input, np.log10, Log10Backward0, "input")
+
+
+class Log1PBackward0(Node):
+    """d log(1+x) = dx / (1+x)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad / (x + 1),)
+
+
+def log1p(input) -> Tensor:
+    """log(1 + x), accurate near 0."""
+    return _unary(input, np.log1p, Log1PBackward0, "input")
+
+
+class SqrtBackward0(Node):
+    """d sqrt(x) = dx / (2 sqrt(x))."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad / (res * 2),)
+
+
+def sqrt(input) -> Tensor:
+    """Square root."""
+    return _unary(input, np.sqrt, SqrtBackward0, "output")
+
+
+class RsqrtBackward0(Node):
+    """d x**-1/2 = -1/2 x**-3/2 dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (res * res * res) * -0.5,)
+
+
+def rsqrt(input) -> Tensor:
+    """1 / sqrt(x)."""
+    return _unary(input, lambda x: 1 / np.sqrt(x), RsqrtBackward0, "output")
+
+
+class SinBackward0(Node):
+    """d sin(x) = cos(x) dx."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad * cos(x),)
+
+
+def sin(input) -> Tensor:
+    """Sine."""
+    return _unary(input, np.sin, SinBackward0, "input")
+
+
+class CosBackward0(Node):
+    """d cos(x) = -sin(x) dx."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (grad * -sin(x),)
+
+
+def cos(input) -> Tensor:
+    """Cosine."""
+    return _unary(input, np.cos, CosBackward0, "input")
+
+
+class TanBackward0(Node):
+    """d tan(x) = (1 + tan(x)**2) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (res * res + 1),)
+
+
+def tan(input) -> Tensor:
+    """Tangent."""
+    return _unary(input, np.tan, TanBackward0, "output")
+
+
+class TanhBackward0(Node):
+    """d tanh(x) = (1 - tanh(x)**2) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (1 - res * res),)
+
+
+def tanh(input) -> Tensor:
+    """Hyperbolic tangent."""
+    return _unary(input, np.tanh, TanhBackward0, "output")
+
+
+class SigmoidBackward0(Node):
+    """d sigmoid(x) = s(1-s) dx with s = sigmoid(x)."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (res * (1 - res)),)
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    # 1/(1+e^-x), arranged so neither branch overflows.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid(input) -> Tensor:
+    """Logistic function 1 / (1 + e**-x)."""
+    return _unary(input, _sigmoid_array, SigmoidBackward0, "output")
+
+
+class ReluBackward0(Node):
+    """d relu(x) = (x > 0) dx."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * (res > 0),)
+
+
+def relu(input) -> Tensor:
+    """max(x, 0)."""
+    return _unary(input, lambda x: np.maximum(x, 0, dtype=x.dtype), ReluBackward0, "output", float_op=False)
+
+
+class ReciprocalBackward0(Node):
+    """d(1/x) = -dx / x**2."""
+
+    def backward(self, grad):
+        (res,) = self.saved
+        return (grad * -(res * res),)
+
+
+def reciprocal(input) -> Tensor:
+    """1 / x."""
+    return _unary(input, np.reciprocal, ReciprocalBackward0, "output")
+
+
+def _zero_grad_node(name: str):
+    """Nodes of step-like ops (floor, ceil, …): their gradient is zero wherever it exists."""
+
+    def backward(self, grad):
+        return (grad * 0,)
+
+    return type(name, (Node,), {"backward": backward, "__doc__": f"{name}: piecewise constant, zero gradient."})
+
+
+FloorBackward0 = _zero_grad_node("FloorBackward0")
+CeilBackward0 = _zero_grad_node("CeilBackward0")
+RoundBackward0 = _zero_grad_node("RoundBackward0")
+RoundBackward1 = _zero_grad_node("RoundBackward1")
+TruncBackward0 = _zero_grad_node("TruncBackward0")
+
+
+def floor(input) -> Tensor:
+    """Round down."""
+    if input._data.dtype.kind != "f":
+        return _make(input._data.copy())
+    return _unary(input, np.floor, FloorBackward0)
+
+
+def ceil(input) -> Tensor:
+    """Round up."""
+    if input._data.dtype.kind != "f":
+        return _make(input._data.copy())
+    return _unary(input, np.ceil, CeilBackward0)
+
+
+def round(input, *, decimals: int = 0) -> Tensor:
+    """Round half to even (``decimals`` places)."""
+    if input._data.dtype.kind != "f":
+        return _make(input._data.copy())
+    if decimals:
+        return _unary(input, lambda x: np.round(x, decimals), RoundBackward1)
+    return _unary(input, np.round, RoundBackward0)
+
+
+def trunc(input) -> Tensor:
+    """Round toward zero."""
+    if input._data.dtype.kind != "f":
+        return _make(input._data.copy())
+    return _unary(input, np.trunc, TruncBackward0)
+
+
+fix = trunc
+
+
+def frac(input) -> Tensor:
+    """x - trunc(x)."""
+    return input - trunc(input)
+
+
+def square(input) -> Tensor:
+    """x ** 2."""
+    return pow(input, 2)
+
+
+# --- clamp -------------------------------------------------------------------------------------------------
+class ClampBackward1(Node):
+    """Gradient passes where min <= x <= max (number bounds)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None:
+            mask = (x >= lo) & (x <= hi)
+        elif lo is not None:
+            mask = x >= lo
+        else:
+            mask = x <= hi
+        return (grad * mask,)
+
+
+class ClampBackward0(Node):
+    """Clamp with tensor bounds: the gradient goes to x inside, to the bound it took outside."""
+
+    def backward(self, grad):
+        x, lo, hi = self.saved
+        inside = _ones_mask(x)
+        g_lo = g_hi = None
+        if lo is not None:
+            below = x < lo
+            inside = inside & ~below
+            if _needs(self, 1):
+                g_lo = sum_to(grad * below, lo._data.shape)
+        if hi is not None:
+            above = x > hi
+            inside = inside & ~above
+            if _needs(self, 2):
+                g_hi = sum_to(grad * above, hi._data.shape)
+        return grad * inside, g_lo, g_hi
+
+
+def _ones_mask(x: Tensor) -> Tensor:
+    return _make(np.ones(x._data.shape, dtype=bool))
+
+
+def clamp(input, min=None, max=None, *, out=None) -> Tensor:
+    """Limit values to ``[min, max]`` (either bound may be None, a number or a tensor)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        x = input._data
+        lo = None if min is None else to_tensor(min)
+        hi = None if max is None else to_tensor(max)
+        data = x
+        if lo is not None:
+            data = np.maximum(data, lo._data.astype(x.dtype, copy=False))
+        if hi is not None:
+            data = np.minimum(data, hi._data.astype(x.dtype, copy=False))
+        data = np.asarray(data, dtype=x.dtype)
+        if graph_needed(input, lo, hi):
+            node = ClampBackward0(edges(input, lo, hi))
+            node.save(input, lo, hi)
+            return _out(result(data, node), out)
+        return _out(_make(data), out)
+    x = input._data
+    dt = _dt.result_type(input, *(v for v in (min, max) if v is not None)).np_type
+    if dt != x.dtype:
+        x = x.astype(dt)
+    data = np.clip(x, min, max)
+    if data.dtype != dt:
+        data = data.astype(dt)
+    if _gm._State.enabled and input._requires_grad:
+        node = ClampBackward1(edges(input))
+        node.min, node.max = min, max
+        node.save(input)
+        return _out(result(data, node), out)
+    return _out(_make(data), out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min) -> Tensor:
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max) -> Tensor:
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+# --- maximum / minimum / where ----------------------------------------------------------------------------
+class MaximumBackward0(Node):
+    """The gradient goes to the larger input; ties split it in half."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _max_min_grads(self, grad, a, b, a > b)
+
+
+class MinimumBackward0(Node):
+    """The gradient goes to the smaller input; ties split it in half."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _max_min_grads(self, grad, a, b, a < b)
+
+
+def _max_min_grads(node, grad, a, b, a_wins):
+    tie = a == b
+    half = grad * 0.5
+    ga = gb = None
+    if _needs(node, 0):
+        ga = sum_to(where(tie, half, grad * a_wins), node.a_shape)
+    if _needs(node, 1):
+        gb = sum_to(where(tie, half, grad * (~a_wins & ~tie)), node.b_shape)
+    return ga, gb
+
+
+def maximum(input, other) -> Tensor:
+    """Element-wise maximum (NaN propagates)."""
+    data = _binary(np.maximum, input, other)
+    if graph_needed(input, other):
+        node = MaximumBackward0(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        node.save(input, other)
+        return result(data, node)
+    return _make(data)
+
+
+def minimum(input, other) -> Tensor:
+    """Element-wise minimum (NaN propagates)."""
+    data = _binary(np.minimum, input, other)
+    if graph_needed(input, other):
+        node = MinimumBackward0(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        node.save(input, other)
+        return result(data, node)
+    return _make(data)
+
+
+def fmax(input, other) -> Tensor:
+    """Element-wise maximum ignoring NaN."""
+    return _make(_binary(np.fmax, input, other))
+
+
+def fmin(input, other) -> Tensor:
+    """Element-wise minimum ignoring NaN."""
+    return _make(_binary(np.fmin, input, other))
+
+
+class WhereBackward0(Node):
+    """The gradient flows to ``x`` where the condition holds and to ``y`` elsewhere."""
+
+    def backward(self, grad):
+        (cond,) = self.saved
+        zero = _make(np.zeros((), dtype=grad._data.dtype))
+        gx = sum_to(where(cond, grad, zero), self.a_shape) if _needs(self, 0) else None
+        gy = sum_to(where(cond, zero, grad), self.b_shape) if _needs(self, 1) else None
+        return gx, gy
+
+
+def where(condition, input=None, other=None) -> Tensor:
+    """Pick ``input`` where ``condition`` is True, else ``other``; one argument: ``nonzero`` as a tuple."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_dt.from_numpy(cond.dtype).name.capitalize()}")
+    x, y, dt = operands(input, other)
+    try:
+        data = np.where(cond, x, y)
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
+    if data.dtype != dt:
+        data = data.astype(dt)
+    if graph_needed(input, other):
+        node = WhereBackward0(edges(input, other))
+        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        node.save(_make(cond))
+        return result(data, node)
+    return _make(data)
+
+
+# --- comparisons and logic (no gradient) -----------------------------------------------------------------
+def _compare(ufunc):
+    def op(input, other) -> Tensor:
+        return _make(np.asarray(_binary(ufunc, input, other)))
+
+    return op
+
+
+eq = _compare(np.equal)
+ne = not_equal = _compare(np.not_equal)
+lt = less = _compare(np.less)
+le = less_equal = _compare(np.less_equal)
+gt = greater = _compare(np.greater)
+ge = greater_equal = _compare(np.greater_equal)
+for _f, _n in ((eq, "eq"), (ne, "ne"), (lt, "lt"), (le, "le"), (gt, "gt"), (ge, "ge")):
+    _f.__name__ = _n
+    _f.__doc__ = f"Element-wise ``{_n}`` comparison, a bool tensor."
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and values."""
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+
+
+def logical_not(input) -> Tensor:
+    """Element-wise NOT (bool result)."""
+    return _make(np.logical_not(input._data))
+
+
+def logical_and(input, other) -> Tensor:
+    """Element-wise AND (bool result)."""
+    return _make(np.logical_and(_data_of(input), _data_of(other)))
+
+
+def logical_or(input, other) -> Tensor:
+    """Element-wise OR (bool result)."""
+    return _make(np.logical_or(_data_of(input), _data_of(other)))
+
+
+def logical_xor(input, other) -> Tensor:
+    """Element-wise XOR (bool result)."""
+    return _make(np.logical_xor(_data_of(input), _data_of(other)))
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _bitwise(ufunc, name):
+    def op(input, other) -> Tensor:
+        x, y, dt = operands(input, other)
+        if np.dtype(dt).kind == "f":
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+        return _make(np.asarray(ufunc(x, y), dtype=dt))
+
+    op.__name__ = name
+    op.__doc__ = f"Element-wise {name} of integer or bool tensors."
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input) -> Tensor:
+    """``~x``: logical NOT for bool tensors, bit inversion for integers."""
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _make(np.invert(input._data))
+
+
+def isnan(input) -> Tensor:
+    """True where the value is NaN."""
+    return _make(np.isnan(input._data))
+
+
+def isinf(input) -> Tensor:
+    """True where the value is +-inf."""
+    return _make(np.isinf(input._data))
+
+
+def isfinite(input) -> Tensor:
+    """True where the value is neither inf nor NaN."""
+    return _make(np.isfinite(input._data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    """Element-wise closeness test."""
+    return _make(np.isclose(input._data, _data_of(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True when every element is close."""
+    return bool(np.allclose(input._data, _data_of(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _out(res: Tensor, out) -> Tensor:
+    # ``out=`` writes into an existing tensor (no graph, as PyTorch refuses out= with grad anyway).
+    if out is None:
+        return res
+    if res._requires_grad and _gm._State.enabled:
+        raise RuntimeError(
+            f"{res.grad_fn.name()[:-9].lower()}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if out._data.shape != res._data.shape:
+        out._data = np.empty(res._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, res._data, casting="unsafe")
+    out._vbox[0] += 1
+    return out

@@ -1,0 +1,642 @@
+"""Reductions: sum mean prod max min amax amin argmax argmin var std norm logsumexp cumsum all any.
+
+Gradients of reductions broadcast the incoming gradient back over the reduced dimensions; for max/min
+the gradient goes to the chosen element (``max(dim)``) or is shared evenly among ties (``max()``, ``amax``),
+as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd import grad_mode as _gm
+from ..autograd.graph import Node, SavedOutput
+from ..tensor import Tensor
+from ._helpers import _make, dim_list, edges, result
+
+
+def _sum_dtype(x: np.ndarray, dtype):
+    if dtype is not None:
+        return _dt.as_dtype(dtype).np_type
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.int64)
+
+
+def _expand_back(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
+    """Broadcast a reduced gradient back to the input's shape (re-inserting reduced dims first)."""
+    from .shape import expand, reshape
+
+    if not keepdim and axes:
+        kept = list(shape)
+        for a in axes:
+            kept[a] = 1
+        grad = reshape(grad, tuple(kept))
+    return expand(grad, shape)
+
+
+class SumBackward0(Node):
+    """d sum(x) = 1 for every element: broadcast the gradient back."""
+
+    def backward(self, grad):
+        from .shape import expand
+
+        return (expand(grad, self.shape),)
+
+
+class SumBackward1(Node):
+    """``sum(dim)``: broadcast the gradient back over the summed dims."""
+
+    def backward(self, grad):
+        return (_expand_back(grad, self.shape, self.axes, self.keepdim),)
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum of all elements, or over ``dim`` (int or tuple)."""
+    x = input._data
+    out_dtype = _sum_dtype(x, dtype)
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and False):
+        data = np.asarray(x.sum(dtype=out_dtype))
+        if _gm._State.enabled and input._requires_grad:
+            node = SumBackward0(edges(input))
+            node.shape = x.shape
+            return result(data, node)
+        return _make(data)
+    axes = dim_list(dim, x.ndim) if not (isinstance(dim, (tuple, list)) and len(dim) == 0) else tuple(range(x.ndim))
+    data = np.asarray(x.sum(axis=axes, dtype=out_dtype, keepdims=keepdim)) if x.ndim else np.asarray(x, out_dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = SumBackward1(edges(input))
+        node.shape, node.axes, node.keepdim = x.shape, axes if x.ndim else (), keepdim
+        return result(data, node)
+    return _make(data)
+
+
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum treating NaN as zero."""
+    from .pointwise import isnan, where
+
+    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+class MeanBackward0(Node):
+    """d mean(x) = 1/n for every element."""
+
+    def backward(self, grad):
+        from .shape import expand
+
+        return (expand(grad / self.n, self.shape),)
+
+
+class MeanBackward1(Node):
+    """``mean(dim)``: broadcast grad / (number of averaged elements)."""
+
+    def backward(self, grad):
+        return (_expand_back(grad / self.n, self.shape, self.axes, self.keepdim),)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Arithmetic mean of all elements, or over ``dim``."""
+    x = input._data
+    if dtype is not None:
+        x = x.astype(_dt.as_dtype(dtype).np_type)
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+            f"dtype. Got: {_dt.from_numpy(x.dtype)._legacy}"
+        )
+    if dim is None:
+        data = np.asarray(x.mean(dtype=x.dtype))
+        if _gm._State.enabled and input._requires_grad:
+            node = MeanBackward0(edges(input))
+            node.shape, node.n = x.shape, x.size
+            return result(data, node)
+        return _make(data)
+    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    data = np.asarray(x.mean(axis=axes, dtype=x.dtype, keepdims=keepdim)) if x.ndim else x.copy()
+    if _gm._State.enabled and input._requires_grad:
+        node = MeanBackward1(edges(input))
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        node.shape, node.axes, node.keepdim, node.n = x.shape, axes, keepdim, n
+        return result(data, node)
+    return _make(data)
+
+
+def nanmean(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Mean ignoring NaN."""
+    from .pointwise import isnan, logical_not
+
+    keep = logical_not(isnan(input))
+    return nansum(input, dim, keepdim) / sum(keep, dim, keepdim)
+
+
+class ProdBackward0(Node):
+    """d prod(x) / dx_i = product of the other elements (computed without dividing, so zeros work)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        from .shape import expand, reshape
+
+        flat = reshape(x, (-1,))
+        return (expand(grad, x._data.shape) * reshape(_prod_others(flat, 0), x._data.shape),)
+
+
+class ProdBackward1(Node):
+    """``prod(dim)``: product of the other elements along ``dim``."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        others = _prod_others(x, self.axis)
+        return (_expand_back(grad, x._data.shape, (self.axis,), self.keepdim) * others,)
+
+
+def _prod_others(x: Tensor, axis: int) -> Tensor:
+    # Exclusive cumulative products from both sides: prod of all elements except i, zeros included.
+    from .shape import cat, narrow
+
+    n = x._data.shape[axis] if x._data.ndim else 1
+    if n == 0:
+        return x
+    ones = _make(np.ones_like(np.take(x._data, [0], axis=axis)))
+    left = cumprod(cat([ones, narrow(x, axis, 0, n - 1)], axis), axis) if n > 1 else ones
+    rev = flip(x, (axis,))
+    right = flip(cumprod(cat([ones, narrow(rev, axis, 0, n - 1)], axis), axis), (axis,)) if n > 1 else ones
+    return left * right
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product of all elements, or along one ``dim``."""
+    x = input._data
+    out_dtype = _sum_dtype(x, dtype)
+    if dim is None:
+        data = np.asarray(x.prod(dtype=out_dtype))
+        if _gm._State.enabled and input._requires_grad:
+            node = ProdBackward0(edges(input))
+            node.save(input)
+            return result(data, node)
+        return _make(data)
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    data = np.asarray(x.prod(axis=axis, dtype=out_dtype, keepdims=keepdim)) if x.ndim else x.copy()
+    if _gm._State.enabled and input._requires_grad:
+        node = ProdBackward1(edges(input))
+        node.axis, node.keepdim = axis, keepdim
+        node.save(input)
+        return result(data, node)
+    return _make(data)
+
+
+class CumsumBackward0(Node):
+    """d cumsum: the reversed cumulative sum of the gradient."""
+
+    def backward(self, grad):
+        return (flip(cumsum(flip(grad, (self.axis,)), self.axis), (self.axis,)),)
+
+
+def cumsum(input, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative sum along ``dim``."""
+    x = input._data
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    data = np.cumsum(x, axis=axis, dtype=_sum_dtype(x, dtype)) if x.ndim else x.astype(_sum_dtype(x, dtype))
+    if _gm._State.enabled and input._requires_grad:
+        node = CumsumBackward0(edges(input))
+        node.axis = axis
+        return result(data, node)
+    return _make(data)
+
+
+class CumprodBackward0(Node):
+    """d cumprod via sums of products of the other factors (zero-safe)."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        axis = self.axis
+        n = x._data.shape[axis] if x._data.ndim else 1
+        from .shape import narrow, cat
+
+        # out_k = prod_{j<=k} x_j; d out_k / d x_i = prod_{j<=k, j!=i} x_j for i <= k.
+        parts = []
+        for i in range(n):
+            xi_one = cat([narrow(x, axis, 0, i), _make(np.ones_like(np.take(x._data, [i], axis=axis))),
+                          narrow(x, axis, i + 1, n - i - 1)], axis)
+            c = cumprod(xi_one, axis)
+            g = narrow(grad * c, axis, i, n - i)
+            parts.append(sum(g, axis, keepdim=True))
+        return (cat(parts, axis),)
+
+
+def cumprod(input, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative product along ``dim``."""
+    x = input._data
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    data = np.cumprod(x, axis=axis, dtype=_sum_dtype(x, dtype)) if x.ndim else x.astype(_sum_dtype(x, dtype))
+    if _gm._State.enabled and input._requires_grad:
+        node = CumprodBackward0(edges(input))
+        node.axis = axis
+        node.save(input)
+        return result(data, node)
+    return _make(data)
+
+
+class FlipBackward0(Node):
+    """Flipping is its own inverse."""
+
+    def backward(self, grad):
+        return (flip(grad, self.axes),)
+
+
+def flip(input, dims) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    x = input._data
+    axes = dim_list(dims, x.ndim)
+    data = np.flip(x, axes).copy()
+    if _gm._State.enabled and input._requires_grad:
+        node = FlipBackward0(edges(input))
+        node.axes = axes
+        return result(data, node)
+    return _make(data)
+
+
+# --- max / min ------------------------------------------------------------------------------------------
+class MaxBackward1(Node):
+    """Whole-tensor max/min: the gradient is shared evenly among the elements equal to the result."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        from .shape import expand
+
+        mask = x == _make(self.value)
+        count = float(mask._data.sum())
+        return (expand(grad / count, x._data.shape) * mask,)
+
+
+class MinBackward1(MaxBackward1):
+    """Whole-tensor min: the gradient is shared evenly among ties."""
+
+
+class MaxBackward0(Node):
+    """``max(dim)``: the gradient goes to the index the forward chose."""
+
+    def backward(self, grad):
+        g = grad[0] if isinstance(grad, tuple) else grad
+        from .indexing import _scatter_into_zeros
+
+        return (_scatter_into_zeros(g, self.indices, self.axis, self.shape, self.keepdim),)
+
+
+class MinBackward0(MaxBackward0):
+    """``min(dim)``: the gradient goes to the index the forward chose."""
+
+
+class AmaxBackward0(Node):
+    """amax/amin over dims: ties share the gradient evenly."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        res = _make(self.value)
+        mask = x == _expand_back(res, x._data.shape, self.axes, self.keepdim)
+        count = _expand_back(sum(mask, self.axes, True), x._data.shape, self.axes, True)
+        g = _expand_back(grad, x._data.shape, self.axes, self.keepdim)
+        return (g * mask / count,)
+
+
+class AminBackward0(AmaxBackward0):
+    """amin over dims: ties share the gradient evenly."""
+
+
+class _MinMax(tuple):
+    """``(values, indices)`` as returned by ``max(dim)``, with attribute access like PyTorch's namedtuple."""
+
+    __slots__ = ()
+    _name = "torch.return_types.max"
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class _MaxResult(_MinMax):
+    __slots__ = ()
+    _name = "torch.return_types.max"
+
+
+class _MinResult(_MinMax):
+    __slots__ = ()
+    _name = "torch.return_types.min"
+
+
+def _empty_reduction_error(name: str, x: np.ndarray, dim=None):
+    if dim is None:
+        return RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    return IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _max_min(input, dim, keepdim, is_max: bool):
+    x = input._data
+    name = "max" if is_max else "min"
+    if isinstance(dim, Tensor):
+        from .pointwise import maximum, minimum
+
+        return (maximum if is_max else minimum)(input, dim)
+    if dim is None:
+        if x.size == 0:
+            raise _empty_reduction_error(name, x)
+        data = np.asarray(x.max() if is_max else x.min())
+        if _gm._State.enabled and input._requires_grad:
+            node = (MaxBackward1 if is_max else MinBackward1)(edges(input))
+            node.value = data
+            node.save(input)
+            return result(data, node)
+        return _make(data)
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    if x.ndim == 0:
+        vals, idx = x.copy(), np.asarray(0, dtype=np.int64)
+    else:
+        if x.shape[axis] == 0:
+            raise _empty_reduction_error(name, x, axis)
+        idx = _arg_extreme(x, axis, is_max)
+        vals = np.take_along_axis(x, np.expand_dims(idx, axis), axis)
+        if not keepdim:
+            vals = np.squeeze(vals, axis)
+        else:
+            idx = np.expand_dims(idx, axis)
+    values = _make(np.asarray(vals))
+    if _gm._State.enabled and input._requires_grad:
+        node = (MaxBackward0 if is_max else MinBackward0)(edges(input))
+        node.indices, node.axis, node.shape, node.keepdim = idx, axis, x.shape, keepdim
+        values = result(values._data, node)
+    cls = _MaxResult if is_max else _MinResult
+    return cls((values, _make(np.asarray(idx, dtype=np.int64))))
+
+
+def _arg_extreme(x: np.ndarray, axis: int, is_max: bool) -> np.ndarray:
+    # NaN wins (PyTorch propagates it); np.argmax already returns the first NaN.
+    return (np.argmax if is_max else np.argmin)(x, axis=axis)
+
+
+def max(input, dim=None, keepdim: bool = False):
+    """Largest element; with ``dim``: ``(values, indices)``; with a tensor: element-wise maximum."""
+    return _max_min(input, dim, keepdim, True)
+
+
+def min(input, dim=None, keepdim: bool = False):
+    """Smallest element; with ``dim``: ``(values, indices)``; with a tensor: element-wise minimum."""
+    return _max_min(input, dim, keepdim, False)
+
+
+def _amax_amin(input, dim, keepdim, is_max: bool) -> Tensor:
+    x = input._data
+    axes = dim_list(dim if dim != () else None, x.ndim) if x.ndim else ()
+    data = np.asarray((np.max if is_max else np.min)(x, axis=axes, keepdims=keepdim)) if x.ndim else x.copy()
+    if _gm._State.enabled and input._requires_grad:
+        node = (AmaxBackward0 if is_max else AminBackward0)(edges(input))
+        node.value, node.axes, node.keepdim = data, axes, keepdim
+        node.save(input)
+        return result(data, node)
+    return _make(data)
+
+
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_amin(input, dim, keepdim, True)
+
+
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_amin(input, dim, keepdim, False)
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    x = input._data
+    if dim is None:
+        out = np.asarray(np.argmax(x.reshape(-1)), dtype=np.int64)
+        return _make(out.reshape((1,) * x.ndim) if keepdim else out)
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    if x.ndim == 0:
+        return _make(np.asarray(0, dtype=np.int64))
+    return _make(np.asarray(np.argmax(x, axis=axis, keepdims=keepdim), dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    x = input._data
+    if dim is None:
+        out = np.asarray(np.argmin(x.reshape(-1)), dtype=np.int64)
+        return _make(out.reshape((1,) * x.ndim) if keepdim else out)
+    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    if x.ndim == 0:
+        return _make(np.asarray(0, dtype=np.int64))
+    return _make(np.asarray(np.argmin(x, axis=axis, keepdims=keepdim), dtype=np.int64))
+
+
+# --- var / std / norm / logsumexp ---------------------------------------------------------------------
+class VarBackward0(Node):
+    """d var(x) = 2 (x - mean) / (n - correction) dx."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        centered = x - mean(x, self.axes, keepdim=True)
+        g = _expand_back(grad, x._data.shape, self.axes, self.keepdim)
+        return (g * centered * (2.0 / self.denom),)
+
+
+class StdBackward0(Node):
+    """d std(x) = (x - mean) / ((n - correction) std) dx."""
+
+    def backward(self, grad):
+        x, res = self.saved
+        centered = x - mean(x, self.axes, keepdim=True)
+        g = _expand_back(grad / res, x._data.shape, self.axes, self.keepdim)
+        return (g * centered * (1.0 / self.denom),)
+
+
+def _var_args(dim, unbiased, correction):
+    if isinstance(dim, bool):  # var(x, False) is the old "unbiased" positional form
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return dim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance (Bessel-corrected by default)."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    x = input._data
+    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    denom = n - correction
+    data = np.asarray(np.var(x, axis=axes, ddof=correction, keepdims=keepdim) if x.ndim else
+                      np.asarray(np.nan if denom <= 0 else 0.0), dtype=x.dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = VarBackward0(edges(input))
+        node.axes, node.keepdim, node.denom = axes, keepdim, denom
+        node.save(input)
+        return result(data, node)
+    return _make(data)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Standard deviation (Bessel-corrected by default)."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    x = input._data
+    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    denom = n - correction
+    data = np.asarray(np.std(x, axis=axes, ddof=correction, keepdims=keepdim) if x.ndim else
+                      np.asarray(np.nan if denom <= 0 else 0.0), dtype=x.dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = StdBackward0(edges(input))
+        node.axes, node.keepdim, node.denom = axes, keepdim, denom
+        res = result(data, node)
+        node.save(input, SavedOutput(res))
+        return res
+    return _make(data)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``(var, mean)`` in one call."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``(std, mean)`` in one call."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class LinalgVectorNormBackward0(Node):
+    """d ||x||_p = x |x|^(p-2) / ||x||^(p-1) dx (p=2: x / ||x||, zero where the norm is zero)."""
+
+    def backward(self, grad):
+        x, res = self.saved
+        p, axes, keepdim = self.p, self.axes, self.keepdim
+        g = _expand_back(grad, x._data.shape, axes, keepdim)
+        r = _expand_back(res, x._data.shape, axes, keepdim)
+        from .pointwise import abs as _abs, sign, where
+
+        if p == 2:
+            return (where(r == 0, 0.0, g * x / r),)
+        if p == 1:
+            return (g * sign(x),)
+        if p == math.inf or p == -math.inf:
+            mask = _abs(x) == r
+            count = _expand_back(sum(mask, axes, True), x._data.shape, axes, True)
+            return (g * sign(x) * mask / count,)
+        if p == 0:
+            return (g * 0,)
+        return (where(r == 0, 0.0, g * x * _abs(x) ** (p - 2) / r ** (p - 1)),)
+
+
+def _vector_norm_array(x: np.ndarray, p, axes, keepdim):
+    a = np.abs(x)
+    if p == 2:
+        return np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+    if p == 1:
+        return np.sum(a, axis=axes, keepdims=keepdim)
+    if p == math.inf:
+        return np.max(a, axis=axes, keepdims=keepdim)
+    if p == -math.inf:
+        return np.min(a, axis=axes, keepdims=keepdim)
+    if p == 0:
+        return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+    return np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm is not supported by numtorch")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def vector_norm(input, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.vector_norm``."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {_dt.from_numpy(x.dtype)._legacy}"
+        )
+    if dtype is not None:
+        x = x.astype(_dt.as_dtype(dtype).np_type)
+    axes = dim_list(dim, x.ndim) if x.ndim else None
+    data = np.asarray(_vector_norm_array(x, ord, axes, keepdim), dtype=x.dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = LinalgVectorNormBackward0(edges(input))
+        node.p, node.axes, node.keepdim = ord, axes or (), keepdim
+        res = result(data, node)
+        node.save(input, SavedOutput(res))
+        return res
+    return _make(data)
+
+
+class LogsumexpBackward0(Node):
+    """d logsumexp(x) = softmax(x) dx."""
+
+    def backward(self, grad):
+        x, res = self.saved
+        from .pointwise import exp
+
+        r = _expand_back(res, x._data.shape, self.axes, self.keepdim)
+        return (_expand_back(grad, x._data.shape, self.axes, self.keepdim) * exp(x - r),)
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed stably."""
+    x = input._data
+    if x.dtype.kind != "f":
+        x = x.astype(_dt.get_default_dtype().np_type)
+    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    if x.ndim:
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        data = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        if not keepdim:
+            data = np.squeeze(data, axes)
+    else:
+        data = x.copy()
+    data = np.asarray(data, dtype=x.dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = LogsumexpBackward0(edges(input))
+        node.axes, node.keepdim = axes, keepdim
+        res = result(data, node)
+        node.save(input, SavedOutput(res))
+        return res
+    return _make(data)
+
+
+def all(input, dim=None, keepdim: bool = False) -> Tensor:
+    """True if every element (along ``dim``) is nonzero."""
+    x = input._data
+    axes = None if dim is None else dim_list(dim, x.ndim)
+    return _make(np.asarray(np.all(x, axis=axes, keepdims=keepdim if dim is not None else False)))
+
+
+def any(input, dim=None, keepdim: bool = False) -> Tensor:
+    """True if some element (along ``dim``) is nonzero."""
+    x = input._data
+    axes = None if dim is None else dim_list(dim, x.ndim)
+    return _make(np.asarray(np.any(x, axis=axes, keepdims=keepdim if dim is not None else False)))
+
+
+def count_nonzero(input, dim=None) -> Tensor:
+    """Number of nonzero elements (along ``dim``)."""
+    x = input._data
+    axes = None if dim is None else dim_list(dim, x.ndim)
+    return _make(np.asarray(np.count_nonzero(x, axis=axes), dtype=np.int64))

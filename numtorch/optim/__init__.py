@@ -1,0 +1,4 @@
+"""``torch.optim``: Optimizer base and the optimizers."""
+
+from .optimizer import Optimizer  # noqa: F401
+from .sgd import SGD  # noqa: F401

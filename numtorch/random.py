@@ -1,0 +1,833 @@
+"""PyTorch 2.13's CPU random streams, reproduced bit for bit on NumPy arrays.
+
+Everything here follows ``shared/spec/rng.md``: one MT19937 engine per :class:`Generator`
+(seeded with the low 32 bits of the seed, exactly like ``torch.manual_seed``), and on top of it
+the same transformations PyTorch's x86-64 AVX2/AVX-512 kernels apply, including where the
+compiled kernels fuse a multiply and an add into one rounding (``fma``). Results are plain
+NumPy arrays filled in row-major order; the Tensor layer wraps them.
+
+Engine: NumPy's own ``np.random.MT19937`` with legacy (``init_genrand``) seeding produces the
+same 32-bit words as PyTorch's ``at::mt19937``, so every Generator keeps one persistent NumPy
+bit generator and asks it for raw words. Everything else is vectorised NumPy, except where
+bit-exactness needs the platform C library (``math.log1p``/``log``/``sin``/``cos``, which is
+what PyTorch's ``std::`` calls use): NumPy's float64 ``log``/``log1p`` are SIMD approximations
+that differ from libm in the last bit for about 0.3 % / 7 % of inputs.
+
+``get_state`` returns PyTorch's own 5056-byte ``CPUGeneratorImplState`` layout, so a state
+saved by ``torch.get_rng_state()`` can be restored here and vice versa.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import os
+import struct
+import warnings
+from fractions import Fraction
+from typing import Iterable
+
+import numpy as np
+
+__all__ = [
+    "Generator",
+    "default_generator",
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "DEFAULT_GENERATOR_SEED",
+    "STATE_SIZE",
+]
+
+# ``torch.Generator()`` (an explicitly created CPU generator) starts from this fixed seed
+# (c10's default_rng_seed_val); only the process-wide default generator is seeded from
+# /dev/urandom. ``Generator(None)`` here is the nondeterministic one; pass this constant to
+# get ``torch.Generator()``'s deterministic start.
+DEFAULT_GENERATOR_SEED = 67280421310721
+
+_MT_N = 624
+_MASK32 = 0xFFFFFFFF
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+# PyTorch's CPUGeneratorImplState (a C struct, x86-64 alignment):
+#   uint64 the_initial_seed; int32 left; int32 seeded; uint64 next; uint64 state[624];
+#   double normal_x, normal_y, normal_rho; int32 normal_is_valid; (4 bytes padding)
+#   float next_float_normal_sample; bool is_next_float_normal_sample_valid; (3 bytes padding)
+STATE_SIZE = 5056
+_OFF_STATE = 24
+_OFF_NORMAL_X = _OFF_STATE + 8 * _MT_N  # 5016
+_OFF_NORMAL_Y = _OFF_NORMAL_X + 8  # 5024
+_OFF_NORMAL_VALID = _OFF_NORMAL_Y + 16  # 5040 (after normal_rho)
+_OFF_FLOAT_SAMPLE = 5048
+_OFF_FLOAT_VALID = 5052
+
+# Below this, randperm uses the classic swap shuffle with one 32-bit word per step.
+_RANDPERM_SMALL_LIMIT = _MASK32 // 20  # 214748364
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_TWO_POW_M24 = np.float32(2.0**-24)
+_TWO_POW_M53 = 2.0**-53
+_TWO_POW_32 = 4294967296.0
+
+# ScalarType names PyTorch prints in "not implemented for 'Long'" errors.
+_TORCH_SCALAR_NAME = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+}
+# caffe2::TypeMeta names PyTorch prints in "is out of bounds for int" errors.
+_TYPEMETA_NAME = {
+    "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+    "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
+    "float64": "double",
+}
+# C type names in c10's checked_convert errors (randperm's n-1 must fit the result dtype).
+_CTYPE_NAME = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}
+
+
+# --------------------------------------------------------------------------------------
+# helpers: validation and formatting
+# --------------------------------------------------------------------------------------
+
+def _fmt_double(x: float) -> str:
+    """Format a double the way C++ ``ostream << double`` does (6 significant digits, %g)."""
+    return "%g" % x
+
+
+def _numel(size: Iterable[int] | int) -> tuple[tuple[int, ...], int]:
+    """Normalise ``size`` to a tuple of ints and return it with its element count.
+
+    Raises PyTorch's error for negative dimensions before anything is drawn.
+    """
+    if isinstance(size, (int, np.integer)):
+        size = (size,)
+    dims = tuple(operator.index(d) for d in size)
+    for d in dims:
+        if d < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {d}: [{', '.join(map(str, dims))}]")
+    return dims, math.prod(dims)
+
+
+def _float_dtype(dtype, op: str) -> np.dtype:
+    """Return ``dtype`` as a NumPy float32/float64 dtype, or raise PyTorch's dispatch error."""
+    dt = np.dtype(dtype)
+    if dt == _F32 or dt == _F64:
+        return dt
+    name = _TORCH_SCALAR_NAME.get(dt.name, dt.name)
+    if dt.name == "float16":
+        # PyTorch supports Half here, but its arithmetic is outside the verified spec.
+        raise NotImplementedError(f"numtorch.random: {op} for float16 is not supported")
+    raise NotImplementedError(f'"{op}" not implemented for \'{name}\'')
+
+
+def _seed_to_u64(seed) -> int:
+    """Interpret a seed as PyTorch's Generator.manual_seed does (uint64, negatives wrap)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+    seed = int(seed)
+    if seed < -(1 << 63) or seed > _MASK64:
+        raise ValueError("Overflow when unpacking long long")
+    return seed & _MASK64
+
+
+def _nondeterministic_seed() -> int:
+    """A fresh 64-bit seed from the OS, as PyTorch reads /dev/urandom."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
+def _init_genrand_key(seed32: int) -> np.ndarray:
+    """MT19937 ``init_genrand``: the 624-word state right after seeding (pure Python fallback)."""
+    key = [0] * _MT_N
+    key[0] = x = seed32
+    for i in range(1, _MT_N):
+        x = (1812433253 * (x ^ (x >> 30)) + i) & _MASK32
+        key[i] = x
+    return np.array(key, dtype=np.uint32)
+
+
+# --------------------------------------------------------------------------------------
+# exact fused multiply-add emulation
+# --------------------------------------------------------------------------------------
+
+_SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp/Dekker split constant for float64
+
+
+def _fma64(a, b, c) -> np.ndarray:
+    """Vectorised float64 ``a*b+c`` with a single rounding (correctly rounded fma).
+
+    Plain float64 arithmetic rounds twice and long double cannot hold the 106-bit product,
+    so this uses error-free transformations: the product is split exactly (Dekker), added to
+    ``c`` with TwoSum, and the two low parts are combined with round-to-odd before the final
+    round-to-nearest (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums").
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ph = a * b
+        t = _SPLITTER * a
+        ah = t - (t - a)
+        al = a - ah
+        t = _SPLITTER * b
+        bh = t - (t - b)
+        bl = b - bh
+        pl = ((ah * bh - ph) + ah * bl + al * bh) + al * bl  # ph + pl == a*b exactly
+        uh = c + ph  # TwoSum(c, ph)
+        bb = uh - c
+        ul = (c - (uh - bb)) + (ph - bb)
+        s = ul + pl  # TwoSum(ul, pl), then round-to-odd
+        bb = s - ul
+        e = (ul - (s - bb)) + (pl - bb)
+        fix = (e != 0) & ((s.view(np.int64) & 1) == 0)
+        if fix.any():
+            s = np.where(fix, np.nextafter(s, np.where(e > 0, np.inf, -np.inf)), s)
+        r = uh + s
+        bad = ~np.isfinite(r)
+        if bad.any():
+            # Overflowing splits (|x| > ~1e300), infinities or NaNs: exact rational fallback.
+            r = np.array(r, dtype=np.float64, copy=True)
+            for idx in zip(*np.nonzero(bad)) if r.ndim else [()]:
+                aa, bb_, cc = (float(np.broadcast_to(v, r.shape)[idx]) for v in (a, b, c))
+                r[idx] = _fma64_scalar(aa, bb_, cc)
+    return r
+
+
+def _fma64_scalar(a: float, b: float, c: float) -> float:
+    """Correctly rounded float64 ``a*b+c`` for Python floats (exact rational arithmetic)."""
+    if b == 1.0:
+        return a + c  # a*1 is exact, so one rounding of the sum is the fma
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c  # non-finite operands: IEEE special-value rules, no rounding issue
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    try:
+        r = float(exact)  # int/int true division: correctly rounded
+    except OverflowError:
+        return math.copysign(math.inf, exact)
+    if r == 0.0 and exact == 0:
+        return a * b + c  # exact zero: IEEE's rule for the sign of zero
+    return r
+
+
+def _fma32(a, b, c, proven: bool = False) -> np.ndarray:
+    """Float32 ``a*b+c`` rounded once, for float32 ``a``, ``b``, ``c``.
+
+    The product of two float32 values is exact in float64. Adding ``c`` in float64 and then
+    rounding to float32 rounds twice, which differs from one rounding only when the float64
+    sum was inexact *and* landed exactly halfway between two float32 values; ``_round_f32``
+    detects such midpoints and repairs them. ``proven=True`` skips the check, for the
+    kernel-internal steps where an exhaustive test shows it can never trigger (see
+    ``_round_f32_proven``).
+    """
+    t = np.multiply(a, b, dtype=np.float64)
+    t += c
+    if proven:
+        return _round_f32_proven(t, a, b, c)
+    return _round_f32(t, a, b, c)
+
+
+def _round_f32_proven(t: np.ndarray, a, b, c) -> np.ndarray:
+    """Round ``t = fl64(a*b + c)`` to float32 where double rounding is known not to occur.
+
+    Used inside the float32 normal kernel, whose inputs are one of 2**24 uniforms per lane:
+    tests/test_random_engine.py runs all 2**24 through the Cephes log and sincos with this
+    function replaced by a checking one and asserts that no step ever rounds twice wrongly.
+    (``a``, ``b``, ``c`` are unused here; the checking replacement needs them.)
+    """
+    return t.astype(np.float32)
+
+
+def _round_f32(t: np.ndarray, a, b, c) -> np.ndarray:
+    """Round the float64 ``t = fl64(a*b + c)`` to float32, repairing double-rounding cases."""
+    # Low 29 bits 1 followed by 28 zeros: t sits exactly on a float32 rounding midpoint
+    # (for normal float32 results). Only then can rounding twice differ from rounding once.
+    if np.any((t.view(np.uint64) & 0x1FFFFFFF) == 0x10000000):
+        t = _fix_midpoints(t, a, b, c)
+    return t.astype(np.float32)
+
+
+def _fix_midpoints(t: np.ndarray, a, b, c) -> np.ndarray:
+    """Nudge float64 sums that landed on a float32 midpoint towards their exact value.
+
+    ``t = fl64(p + c)`` with ``p = a*b`` exact; TwoSum gives the rounding error of that
+    sum. Where ``t`` is a midpoint and the error is non-zero, stepping ``t`` one float64 ulp
+    towards the exact value makes the final float32 rounding go the right way.
+    """
+    mid = (t.view(np.uint64) & 0x1FFFFFFF) == 0x10000000
+    if np.count_nonzero(mid) * 16 < t.size:  # few: work on those elements only
+        idx = np.nonzero(mid)
+        a, b = np.broadcast_to(a, t.shape)[idx], np.broadcast_to(b, t.shape)[idx]
+        c = np.broadcast_to(np.asarray(c, dtype=np.float64), t.shape)[idx]
+        s = t[idx]
+    else:  # many (exact midpoints are common with "round" std/mean): whole array
+        s = t
+    p = np.multiply(a, b, dtype=np.float64)  # exact
+    cc = np.asarray(c, dtype=np.float64)
+    bb = s - p
+    err = (p - (s - bb)) + (cc - bb)  # TwoSum: p + cc == s + err exactly
+    # One ulp towards the exact value: +1/-1 on the bit pattern grows/shrinks |s| (s is a
+    # finite non-zero midpoint); grow when the lost part has the sign of s.
+    step = np.sign(err)
+    step *= np.sign(s)
+    if s is t:
+        step *= mid  # only midpoints need it
+    step = step.astype(np.int64)
+    fixed = (s.view(np.int64) + step).view(np.float64)
+    if s is t:
+        return fixed
+    t = t.copy()
+    t[idx] = fixed
+    return t
+
+
+def _fma32_chunked(x: np.ndarray, b, c) -> np.ndarray:
+    """``_fma32`` over a large 1-d array in cache-sized pieces (fewer page faults, same values)."""
+    out = np.empty(x.shape, dtype=np.float32)
+    for i in range(0, x.size, _CHUNK):
+        out[i:i + _CHUNK] = _fma32(x[i:i + _CHUNK], b, c)
+    return out
+
+
+# Elements per piece when a long array is processed piecewise: big enough to amortise the
+# per-call overhead of NumPy, small enough that temporaries stay in cache.
+_CHUNK = 32768
+
+
+# --------------------------------------------------------------------------------------
+# float32 Cephes log and sincos, exactly as the AVX2 kernel computes them (spec 4c)
+# --------------------------------------------------------------------------------------
+
+_f = np.float32
+_SQRTHF = _f(0.707106781186547524)
+_LOG_P = [_f(v) for v in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+                          1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+                          3.3333331174e-1)]
+_LOG_Q1 = _f(-2.12194440e-4)
+_LOG_Q2 = _f(0.693359375)
+_FOPI = _f(1.27323954473516)
+_DP1 = _f(-0.78515625)
+_DP2 = _f(-2.4187564849853515625e-4)
+_DP3 = _f(-3.77489497744594108e-8)
+_SIN_C = [_f(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_COS_C = [_f(v) for v in (2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)]
+_TWO_PI_F32 = _f(2.0 * math.pi)
+_HALF_F32 = _f(0.5)
+_ONE_F32 = _f(1.0)
+_ZERO_F32 = _f(0.0)
+
+
+def _horner_f32(first: np.float32, coeffs, x: np.ndarray) -> np.ndarray:
+    """``y = first; y = fma32(y, x, k)`` for each ``k``: the kernel's fused Horner steps."""
+    x64 = x.astype(np.float64)
+    t = x64 * np.float64(first)
+    t += np.float64(coeffs[0])
+    y = _round_f32_proven(t, first, x, coeffs[0])
+    for k in coeffs[1:]:
+        np.multiply(y, x64, out=t)
+        t += np.float64(k)
+        y = _round_f32_proven(t, y, x, k)
+    return y
+
+
+def _cephes_log_f32(x: np.ndarray) -> np.ndarray:
+    """Single-precision natural log of ``x`` in (0, 1], Cephes ``logf`` as vectorised in PyTorch."""
+    # Step 1's clamp max(x, 2**-126) is a no-op here: x = 1 - d with d <= 1 - 2**-24.
+    bits = x.view(np.int32)
+    e = (bits >> 23).astype(np.float32)
+    e -= np.float32(126)  # fl32(k) + 1 with k = exponent - 127 (small integers: exact)
+    m = ((bits & 0x007FFFFF) | 0x3F000000).view(np.float32)  # mantissa moved into [0.5, 1)
+    small = m < _SQRTHF
+    xr = m - _ONE_F32
+    xr += np.where(small, m, _ZERO_F32)  # x = fl32(fl32(m - 1) + m) where m < SQRTHF; + 0 is exact
+    e -= small  # e = e - 1 there
+    z = xr * xr
+    y = _horner_f32(_LOG_P[0], _LOG_P[1:], xr)
+    y *= xr
+    y = _fma32(y, z, e * _LOG_Q1, proven=True)
+    y -= z * _HALF_F32
+    xr += y
+    return _fma32(e, _LOG_Q2, xr, proven=True)
+
+
+def _cephes_sincos_f32(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Single-precision (sin, cos) of ``theta >= 0``, Cephes ``sincosf`` as vectorised in PyTorch."""
+    j = (theta * _FOPI).astype(np.int32)  # truncation toward zero
+    j += 1
+    j &= ~1
+    y = j.astype(np.float32)
+    x = _fma32(y, _DP1, theta, proven=True)
+    x = _fma32(y, _DP2, x, proven=True)
+    x = _fma32(y, _DP3, x, proven=True)
+    z = x * x
+    yc = _horner_f32(_COS_C[0], _COS_C[1:], z)
+    yc *= z
+    yc = _fma32(yc, z, -(z * _HALF_F32), proven=True)
+    yc += _ONE_F32
+    ys = _horner_f32(_SIN_C[0], _SIN_C[1:], z)
+    ys *= z
+    ys = _fma32(ys, x, x, proven=True)
+    swap = (j & 2) != 0
+    s = np.where(swap, yc, ys)
+    c = np.where(swap, ys, yc)
+    # Sign flips are sign-bit flips: XOR bit 31 where j & 4 (sine) / where (j - 2) & 4 == 0 (cosine).
+    ju = j.view(np.uint32)
+    s.view(np.uint32)[...] ^= (ju & 4) << 29
+    c.view(np.uint32)[...] ^= (~(ju - 2) & 4) << 29
+    return s, c
+
+
+# --------------------------------------------------------------------------------------
+# Generator
+# --------------------------------------------------------------------------------------
+
+class Generator:
+    """A CPU random generator with PyTorch's MT19937 stream and distribution algorithms."""
+
+    __slots__ = ("_bg", "_seed", "_normal_cache", "_float_cache", "_fresh")
+
+    def __init__(self, seed: int | None = None) -> None:
+        """Create a generator seeded with ``seed``; ``None`` draws a 64-bit seed from the OS."""
+        self._bg = np.random.MT19937()
+        self._seed = 0
+        self._normal_cache: float | None = None  # cached Box-Muller sine (a float64 slot)
+        # PyTorch also keeps a float slot that no CPU kernel uses; kept only so a state
+        # read with get_state() round-trips byte for byte.
+        self._float_cache: float | None = None
+        self._fresh = True  # seeded and nothing drawn since (PyTorch's next_ == 0)
+        self._reseed(_nondeterministic_seed() if seed is None else _seed_to_u64(seed))
+
+    # ---- seeding and state -------------------------------------------------------------
+
+    def _reseed(self, seed64: int) -> None:
+        seed32 = seed64 & _MASK32
+        try:
+            self._bg._legacy_seeding(seed32)  # NumPy's init_genrand, fast C implementation
+        except AttributeError:  # pragma: no cover - private NumPy API gone
+            self._bg.state = {"bit_generator": "MT19937",
+                              "state": {"key": _init_genrand_key(seed32), "pos": _MT_N}}
+        self._seed = seed64
+        self._normal_cache = None
+        self._float_cache = None
+        self._fresh = True
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Seed the engine with the low 32 bits of ``seed``; clears the cached normal; returns self."""
+        self._reseed(_seed_to_u64(seed))
+        return self
+
+    def seed(self) -> int:
+        """Reseed from a fresh nondeterministic 64-bit value and return it."""
+        s = _nondeterministic_seed()
+        self._reseed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        """The full 64-bit seed last set (negative seeds are reported modulo 2**64)."""
+        return self._seed
+
+    def get_state(self) -> np.ndarray:
+        """The generator state as 5056 uint8 values, in PyTorch's ``CPUGeneratorImplState`` layout."""
+        st = self._bg.state["state"]
+        pos = int(st["pos"])
+        left = _MT_N + 1 - pos  # PyTorch counts draws left before the next twist, plus one
+        nxt = 0 if (self._fresh and pos == _MT_N) else pos
+        buf = bytearray(STATE_SIZE)
+        struct.pack_into("<QiiQ", buf, 0, self._seed, left, 1, nxt)
+        buf[_OFF_STATE:_OFF_NORMAL_X] = np.asarray(st["key"], dtype="<u8").tobytes()
+        if self._normal_cache is not None:
+            struct.pack_into("<d", buf, _OFF_NORMAL_Y, self._normal_cache)
+            struct.pack_into("<i", buf, _OFF_NORMAL_VALID, 1)
+        if self._float_cache is not None:
+            struct.pack_into("<f", buf, _OFF_FLOAT_SAMPLE, self._float_cache)
+            buf[_OFF_FLOAT_VALID] = 1
+        return np.frombuffer(bytes(buf), dtype=np.uint8).copy()
+
+    def set_state(self, state: np.ndarray) -> None:
+        """Restore a state from :meth:`get_state` (or ``torch.get_rng_state().numpy()``).
+
+        Raises TypeError for a non-uint8 array and RuntimeError for a wrong size or an invalid
+        engine state, leaving the generator unchanged.
+        """
+        if not isinstance(state, np.ndarray) or state.dtype != np.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if state.size != STATE_SIZE:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {STATE_SIZE} "
+                               f"but found the input RNG state size to be {state.size}")
+        raw = np.ascontiguousarray(state).reshape(-1).tobytes()
+        seed, left, seeded, nxt = struct.unpack_from("<QiiQ", raw, 0)
+        nxt &= _MASK32  # PyTorch stores it into a uint32 field
+        if not (seeded != 0 and 0 < left <= _MT_N and nxt <= _MT_N):
+            raise RuntimeError("Invalid mt19937 state")
+        if left != 1 and nxt != _MT_N + 1 - left:
+            # PyTorch's own states always satisfy this; NumPy's engine has one position only.
+            raise RuntimeError(f"numtorch cannot represent an mt19937 state with left={left} "
+                               f"and next={nxt} (expected next == 625 - left)")
+        key = (np.frombuffer(raw, dtype="<u8", count=_MT_N, offset=_OFF_STATE)
+               & _MASK32).astype(np.uint32)  # PyTorch keeps the low 32 bits of each word
+        (normal_y,) = struct.unpack_from("<d", raw, _OFF_NORMAL_Y)
+        (normal_valid,) = struct.unpack_from("<i", raw, _OFF_NORMAL_VALID)
+        (float_sample,) = struct.unpack_from("<f", raw, _OFF_FLOAT_SAMPLE)
+        float_valid = raw[_OFF_FLOAT_VALID] != 0
+        # All checks passed: commit.
+        self._bg.state = {"bit_generator": "MT19937",
+                          "state": {"key": key, "pos": _MT_N + 1 - left}}
+        self._seed = seed
+        self._normal_cache = normal_y if normal_valid else None
+        self._float_cache = float_sample if float_valid else None
+        self._fresh = left == 1 and nxt == 0
+
+    # ---- raw engine --------------------------------------------------------------------
+
+    def _raw(self, n: int) -> np.ndarray:
+        """The next ``n`` tempered 32-bit words as a uint64 array (one continuous stream)."""
+        if n <= 0:
+            return np.empty(0, dtype=np.uint64)
+        self._fresh = False
+        return self._bg.random_raw(n)
+
+    def random_u32(self, n: int) -> np.ndarray:
+        """The next ``n`` 32-bit engine outputs (PyTorch's ``random()``) as a uint32 array."""
+        return self._raw(operator.index(n)).astype(np.uint32)
+
+    def _random64(self, n: int) -> np.ndarray:
+        """``n`` values of PyTorch's ``random64()``: two words each, the first is the high half."""
+        w = self._raw(2 * n).reshape(n, 2)
+        return (w[:, 0] << np.uint64(32)) | w[:, 1]
+
+    def _u24(self, n: int) -> np.ndarray:
+        """``n`` float32 uniforms in [0, 1): low 24 bits of one word each, times 2**-24."""
+        u = (self._raw(n) & np.uint64(0xFFFFFF)).astype(np.float32)
+        u *= _TWO_POW_M24
+        return u
+
+    def _u53(self, n: int) -> np.ndarray:
+        """``n`` float64 uniforms in [0, 1): low 53 bits of ``random64()`` times 2**-53."""
+        w = self._raw(2 * n).reshape(n, 2)
+        hi = (w[:, 0] & np.uint64(0x1FFFFF)).astype(np.float64)
+        u = hi * _TWO_POW_32  # exact: below 2**53
+        u += w[:, 1]
+        u *= _TWO_POW_M53
+        return u
+
+    # ---- uniform -----------------------------------------------------------------------
+
+    def uniform(self, size, dtype=np.float32, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+        """``torch.rand`` / ``Tensor.uniform_(low, high)``: values in [low, high) of ``dtype``."""
+        dims, n = _numel(size)
+        dt = _float_dtype(dtype, "check_uniform_bounds")
+        low, high = float(low), float(high)
+        finfo = np.finfo(dt)
+        tname = _TYPEMETA_NAME[dt.name]
+        if not (-float(finfo.max) <= low <= float(finfo.max)):
+            raise RuntimeError(f"from is out of bounds for {tname}")
+        if not (-float(finfo.max) <= high <= float(finfo.max)):
+            raise RuntimeError(f"to is out of bounds for {tname}")
+        if not low <= high:
+            raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+                               f"from={_fmt_double(low)} > to={_fmt_double(high)}")
+        if not high - low <= float(finfo.max):
+            raise RuntimeError(
+                f"uniform_ expects to-from <= std::numeric_limits<{_TORCH_SCALAR_NAME[dt.name]}>::max(), "
+                f"but found to={_fmt_double(high)} and from={_fmt_double(low)} "
+                "which result in to-from to exceed the limit")
+        if dt == _F32:
+            x = self._u24(n)
+            frm, to = np.float32(low), np.float32(high)
+            r = np.float32(to - frm)  # the kernel subtracts in float32
+            if r == 1 and frm == 0:
+                out = x  # fma32(x, 1, 0) == x (x is never -0.0)
+            elif r == 1:
+                out = x + frm  # x*1 is exact: the fused result is one rounded add
+            else:
+                out = _fma32_chunked(x, r, frm)
+        else:
+            x = self._u53(n)
+            r = high - low
+            if r == 1.0:
+                out = x + low if low != 0.0 else x
+            else:
+                out = _fma64(x, r, low)
+        return out.reshape(dims)
+
+    # ---- normal ------------------------------------------------------------------------
+
+    def normal(self, size, dtype=np.float32, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+        """``torch.randn`` / ``Tensor.normal_(mean, std)`` / ``torch.normal(mean, std, size)``.
+
+        Fewer than 16 elements: scalar Box-Muller with the cached sine; otherwise the
+        16-element block algorithm (float64, or float32 with Cephes log/sincos).
+        """
+        dims, n = _numel(size)
+        dt = _float_dtype(dtype, "normal_kernel_cpu")
+        mean, std = float(mean), float(std)
+        if not std >= 0.0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt_double(std)}")
+        if n < 16:
+            out = np.array(self._normal_scalar(n, mean, std), dtype=np.float64).astype(dt)
+        elif dt == _F64:
+            out = self._normal_block(n, mean, std, self._u53, _normal16_f64)
+        else:
+            out = self._normal_block(n, np.float32(mean), np.float32(std), self._u24, _normal16_f32)
+        return out.reshape(dims)
+
+    def _normal_scalar(self, n: int, mean: float, std: float) -> list[float]:
+        """PyTorch's ``normal_distribution<double>``: pairs, sine cached in the generator."""
+        out = []
+        for _ in range(n):
+            if self._normal_cache is not None:
+                g = self._normal_cache
+                self._normal_cache = None
+            else:
+                u1, u2 = self._u53(2).tolist()
+                r = math.sqrt(-2.0 * math.log1p(-u2))
+                theta = 2.0 * math.pi * u1  # left to right, as in the C++ source
+                self._normal_cache = r * math.sin(theta)
+                g = r * math.cos(theta)
+            out.append(_fma64_scalar(g, std, mean))
+        return out
+
+    def _normal_block(self, n: int, mean, std, uniforms, transform) -> np.ndarray:
+        """The ``normal_fill`` layout: n uniforms, 16-element blocks, tail block redrawn."""
+        nb, rem = divmod(n, 16)
+        u = uniforms(n + (16 if rem else 0))  # the tail's 16 fresh uniforms follow the n
+        if rem:
+            # The n % 16 uniforms after the last full block are drawn but then overwritten.
+            u = np.concatenate((u[: nb * 16], u[n:]))
+        res = transform(u.reshape(-1, 16), mean, std)
+        if not rem:
+            return res.reshape(n)
+        out = np.empty(n, dtype=res.dtype)
+        out[: nb * 16] = res[:nb].reshape(-1)
+        out[n - 16:] = res[nb]  # the redrawn tail block overwrites the last 16 values
+        return out
+
+    # ---- integers ----------------------------------------------------------------------
+
+    def randint(self, low: int, high: int, size, dtype=np.int64) -> np.ndarray:
+        """``torch.randint(low, high, size)``: ``draw % (high - low) + low`` per element.
+
+        Ranges of 2**32 or more use two words per element (int64, float32, float64 results).
+        """
+        dims, n = _numel(size)
+        dt = np.dtype(dtype)
+        low, high = operator.index(low), operator.index(high)
+        for v in (low, high):
+            if not -(1 << 63) <= v < (1 << 63):
+                raise ValueError("Overflow when unpacking long long")
+        if not low < high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        tname = _TYPEMETA_NAME.get(dt.name, dt.name)
+        if dt.kind == "f":
+            if dt.name == "float16":
+                raise NotImplementedError("numtorch.random: randint for float16 is not supported")
+            digits = np.finfo(dt).nmant + 1
+            low, high = _update_from(low, dt, digits), _update_to(high, dt, digits)
+            if not low < high:
+                raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' casted to "
+                                   f"dtype, but got from={low} >= to={high}")
+            fmax = float(np.finfo(dt).max)
+            for v, name in ((low, "from"), (high - 1, "to - 1")):
+                if not -fmax <= v <= fmax:
+                    raise RuntimeError(f"{name} is out of bounds for {tname}")
+            for v, name in ((low, "from"), (high - 1, "to - 1")):
+                if v < -(1 << digits) or v > (1 << digits):
+                    warnings.warn(
+                        f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                        f"{tname} can support discrete uniform distribution only within this range. "
+                        "This warning will become an error in version 1.7 release, please fix the code "
+                        "in advance", UserWarning, stacklevel=2)
+        elif dt.kind in "iub":
+            if dt.kind == "b":
+                lo_b, hi_b = 0, 1
+            else:
+                lo_b, hi_b = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
+            for v, name in ((low, "from"), (high - 1, "to - 1")):
+                if not lo_b <= v <= hi_b:
+                    raise RuntimeError(f"{name} is out of bounds for {tname}")
+        else:
+            raise TypeError(f"numtorch.random: unsupported dtype {dt} for randint")
+        rng = (high - low) & _MASK64
+        wide = rng >= (1 << 32) and dt.name in ("int64", "float32", "float64")
+        draws = self._random64(n) if wide else self._raw(n)
+        # uint64 arithmetic wraps exactly like PyTorch's (val % range) + base, then int64.
+        vals = (draws % np.uint64(rng) + np.uint64(low & _MASK64)).view(np.int64)
+        return vals.astype(dt).reshape(dims)
+
+    def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
+        """``torch.randperm(n)``: a swap shuffle of ``0..n-1`` using ``n - 1`` words."""
+        n = operator.index(n)
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+        dt = np.dtype(dtype)
+        if dt.kind == "b":
+            raise NotImplementedError('"randperm" not implemented for \'Bool\'')
+        if dt.kind in "iu":
+            top = n - 1 if n > 0 else n
+            if top > np.iinfo(dt).max:
+                raise RuntimeError(f"value cannot be converted to type {_CTYPE_NAME.get(dt.name, dt.name)} "
+                                   "without overflow")
+        elif dt.kind == "f":
+            limits = {"float16": (11, "2049"), "float32": (24, "2^24+1"), "float64": (53, "2^53+1")}
+            bits, text = limits[dt.name]
+            if n > (1 << bits) + 1:
+                raise RuntimeError(f"n cannot be greater than {text} for {_TORCH_SCALAR_NAME[dt.name]} type.")
+        else:
+            raise TypeError(f"numtorch.random: unsupported dtype {dt} for randperm")
+        if n < _RANDPERM_SMALL_LIMIT:
+            if n <= 1:
+                return np.arange(n, dtype=np.int64).astype(dt)
+            # z_i = random() % (n - i); the swaps themselves are inherently sequential.
+            zs = (self._raw(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+            r = list(range(n))
+            for i, z in enumerate(zs):
+                j = i + z
+                r[i], r[j] = r[j], r[i]
+            return np.array(r, dtype=np.int64).astype(dt)
+        # Huge n (not verified against PyTorch; follows its source): "inside-out"
+        # Fisher-Yates with random64() so the modulo bias stays negligible.
+        out = np.empty(n, dtype=np.int64)
+        draws = self._random64(n)
+        for i in range(n):
+            z = int(draws[i]) % (i + 1)
+            out[i] = out[z]
+            out[z] = i
+        return out.astype(dt)
+
+    # ---- bernoulli ---------------------------------------------------------------------
+
+    def bernoulli_tensor(self, p: np.ndarray, dtype=None) -> np.ndarray:
+        """``torch.bernoulli(p)``: 1 where a uniform draw is below ``p[i]``, else 0.
+
+        float64 ``p`` uses 53-bit uniforms (two words each), other float ``p`` 24-bit float32
+        uniforms (one word each). The result has ``dtype`` (default: ``p``'s dtype). For
+        ``self.bernoulli_(p)`` broadcast ``p`` to ``self``'s shape first: draws follow the
+        result's row-major order.
+        """
+        p = np.asarray(p)
+        if p.dtype.kind != "f":
+            name = _TORCH_SCALAR_NAME.get(p.dtype.name, p.dtype.name)
+            raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{name}\'')
+        if p.size and not bool(np.all((p >= 0) & (p <= 1))):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report an "
+                               "enhancement request to PyTorch.)")
+        out_dt = p.dtype if dtype is None else np.dtype(dtype)
+        if p.dtype == _F64:
+            u = self._u53(p.size).reshape(p.shape)
+            hit = u < p
+        else:
+            u = self._u24(p.size).reshape(p.shape)
+            hit = u < p.astype(np.float32)
+        return hit.astype(out_dt)
+
+    def bernoulli_scalar(self, size, p: float, dtype=np.float32) -> np.ndarray:
+        """``t.bernoulli_(p)`` with a Python float ``p``: 1 where a 53-bit uniform < ``p``."""
+        dims, n = _numel(size)
+        p = float(p)
+        if not 0.0 <= p <= 1.0:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt_double(p)}")
+        return (self._u53(n) < p).astype(np.dtype(dtype)).reshape(dims)
+
+    def __repr__(self) -> str:
+        return f"<numtorch.random.Generator initial_seed={self._seed}>"
+
+
+def _normal16_f64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Transform rows of 16 float64 uniforms (spec 4b); pairs are columns j and j+8."""
+    u1 = (1.0 - u[:, :8]).ravel()
+    u2 = u[:, 8:].ravel()
+    # libm through Python's math module: what PyTorch's std::log/cos/sin call (NumPy's
+    # float64 log is a different SIMD approximation).
+    log_u1 = np.fromiter(map(math.log, u1.tolist()), np.float64, u1.size)
+    radius = np.sqrt(-2.0 * log_u1)
+    theta = 6.283185307179586 * u2
+    tl = theta.tolist()
+    cos_t = np.fromiter(map(math.cos, tl), np.float64, theta.size)
+    sin_t = np.fromiter(map(math.sin, tl), np.float64, theta.size)
+    c = radius * cos_t
+    s = radius * sin_t
+    out = np.empty_like(u)
+    if std == 1.0:
+        out[:, :8] = (c + mean).reshape(-1, 8)  # fma(x, 1, m) is one rounded add
+        out[:, 8:] = (s + mean).reshape(-1, 8)
+    else:
+        out[:, :8] = _fma64(c, std, mean).reshape(-1, 8)
+        out[:, 8:] = _fma64(s, std, mean).reshape(-1, 8)
+    return out
+
+
+def _normal16_f32(u: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
+    """Transform rows of 16 float32 uniforms (spec 4c), all in float32 with Cephes log/sincos."""
+    out = np.empty_like(u)
+    rows = _CHUNK // 16
+    for r in range(0, u.shape[0], rows):
+        _normal16_f32_piece(u[r:r + rows], mean, std, out[r:r + rows])
+    return out
+
+
+def _normal16_f32_piece(u: np.ndarray, mean: np.float32, std: np.float32, out: np.ndarray) -> None:
+    u1 = _ONE_F32 - u[:, :8]  # exact: u is a multiple of 2**-24
+    radius = np.sqrt(np.float32(-2.0) * _cephes_log_f32(u1))
+    s, c = _cephes_sincos_f32(_TWO_PI_F32 * u[:, 8:])
+    c *= radius
+    s *= radius
+    if std == 1:
+        np.add(c, mean, out=out[:, :8])  # fma32(x, 1, m): x*1 is exact, so one rounded add
+        np.add(s, mean, out=out[:, 8:])
+    else:
+        out[:, :8] = _fma32(c, std, mean)  # user-chosen std/mean: keep the midpoint check
+        out[:, 8:] = _fma32(s, std, mean)
+
+
+def _update_from(frm: int, dt: np.dtype, digits: int) -> int:
+    """PyTorch's ``update_from``: nudge ``from`` up so it is representable in float ``dt``."""
+    from_plus_1 = int(np.array(frm + 1, dtype=np.int64).astype(dt).astype(np.int64))
+    if from_plus_1 < frm:
+        from_ = abs(frm + 1)
+        nbits = from_.bit_length() - 1
+        frm = from_plus_1 + (1 << (nbits - digits + 1))
+    return frm
+
+
+def _update_to(to: int, dt: np.dtype, digits: int) -> int:
+    """PyTorch's ``update_to``: nudge ``to`` down so it is representable in float ``dt``."""
+    to_minus_1 = int(np.array(to - 1, dtype=np.int64).astype(dt).astype(np.int64))
+    if to_minus_1 >= to:
+        to_ = abs(to - 1)
+        nbits = to_.bit_length() - 1
+        to = to_minus_1 - (1 << (nbits - digits + 1))
+    return to
+
+
+# --------------------------------------------------------------------------------------
+# module-level default generator (torch.manual_seed & co.)
+# --------------------------------------------------------------------------------------
+
+default_generator: Generator = Generator()  # fresh nondeterministic seed, like a process start
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the default generator (``int(seed)`` first, as ``torch.manual_seed`` does); returns it."""
+    return default_generator.manual_seed(int(seed))
+
+
+def seed() -> int:
+    """Reseed the default generator nondeterministically and return the new seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The default generator's current seed (64-bit)."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> np.ndarray:
+    """The default generator's state as a uint8 array (PyTorch's 5056-byte layout)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(state: np.ndarray) -> None:
+    """Restore the default generator's state from :func:`get_rng_state`'s output."""
+    default_generator.set_state(state)
