@@ -11,7 +11,8 @@ same 32-bit words as PyTorch's ``at::mt19937``, so every Generator keeps one per
 bit generator and asks it for raw words. Everything else is vectorised NumPy, except where
 bit-exactness needs the platform C library (``math.log1p``/``log``/``sin``/``cos``, which is
 what PyTorch's ``std::`` calls use): NumPy's float64 ``log``/``log1p`` are SIMD approximations
-that differ from libm in the last bit for about 0.3 % / 7 % of inputs.
+that differ from libm in the last bit (measured on an AVX-512 machine: about 0.3 % / 7 % of
+inputs), which breaks golden randn(float64) cases.
 
 ``get_state`` returns PyTorch's own 5056-byte ``CPUGeneratorImplState`` layout, so a state
 saved by ``torch.get_rng_state()`` can be restored here and vice versa.
@@ -24,8 +25,8 @@ import operator
 import os
 import struct
 import warnings
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Iterable
 
 import numpy as np
 
@@ -62,6 +63,9 @@ _OFF_NORMAL_Y = _OFF_NORMAL_X + 8  # 5024
 _OFF_NORMAL_VALID = _OFF_NORMAL_Y + 16  # 5040 (after normal_rho)
 _OFF_FLOAT_SAMPLE = 5048
 _OFF_FLOAT_VALID = 5052
+
+# From this range up, randint draws random64() (two words) per element instead of one word.
+_RANDINT_WIDE_RANGE = 1 << 28
 
 # Below this, randperm uses the classic swap shuffle with one 32-bit word per step.
 _RANDPERM_SMALL_LIMIT = _MASK32 // 20  # 214748364
@@ -272,7 +276,7 @@ def _fix_midpoints(t: np.ndarray, a, b, c) -> np.ndarray:
     step = np.sign(err)
     step *= np.sign(s)
     if s is t:
-        step *= mid  # only midpoints need it
+        step = np.where(mid, step, 0.0)  # only midpoints (also drops NaNs from non-finite sums)
     step = step.astype(np.int64)
     fixed = (s.view(np.int64) + step).view(np.float64)
     if s is t:
@@ -537,18 +541,19 @@ class Generator:
             frm, to = np.float32(low), np.float32(high)
             r = np.float32(to - frm)  # the kernel subtracts in float32
             if r == 1 and frm == 0:
-                out = x  # fma32(x, 1, 0) == x (x is never -0.0)
-            elif r == 1:
-                out = x + frm  # x*1 is exact: the fused result is one rounded add
-            else:
-                out = _fma32_chunked(x, r, frm)
+                return x.reshape(dims)  # rand(): fma32(x, 1, 0) == x < 1 (x is never -0.0)
+            # x*1 is exact, so with r == 1 the fused result is one rounded add
+            out = x + frm if r == 1 else _fma32_chunked(x, r, frm)
         else:
             x = self._u53(n)
+            frm, to = low, high
             r = high - low
-            if r == 1.0:
-                out = x + low if low != 0.0 else x
-            else:
-                out = _fma64(x, r, low)
+            if r == 1.0 and low == 0.0:
+                return x.reshape(dims)
+            out = x + low if r == 1.0 else _fma64(x, r, low)
+        # PyTorch 2.13 keeps results in [from, to): a value that rounded up to `to` becomes
+        # `from` (found against torch 2.13; not in spec section 2).
+        out = np.where(out >= to, frm, out)
         return out.reshape(dims)
 
     # ---- normal ------------------------------------------------------------------------
@@ -608,7 +613,7 @@ class Generator:
     def randint(self, low: int, high: int, size, dtype=np.int64) -> np.ndarray:
         """``torch.randint(low, high, size)``: ``draw % (high - low) + low`` per element.
 
-        Ranges of 2**32 or more use two words per element (int64, float32, float64 results).
+        Ranges of 2**28 or more use two words per element (PyTorch's ``random64()``).
         """
         dims, n = _numel(size)
         dt = np.dtype(dtype)
@@ -617,7 +622,8 @@ class Generator:
             if not -(1 << 63) <= v < (1 << 63):
                 raise ValueError("Overflow when unpacking long long")
         if not low < high:
-            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
         tname = _TYPEMETA_NAME.get(dt.name, dt.name)
         if dt.kind == "f":
             if dt.name == "float16":
@@ -649,11 +655,35 @@ class Generator:
         else:
             raise TypeError(f"numtorch.random: unsupported dtype {dt} for randint")
         rng = (high - low) & _MASK64
-        wide = rng >= (1 << 32) and dt.name in ("int64", "float32", "float64")
-        draws = self._random64(n) if wide else self._raw(n)
+        # PyTorch 2.13 switches to two words per element from a range of 2**28 up, for every
+        # dtype ("allow approx 5% skew" in uniform_int_from_to_distribution); found by
+        # bisection against torch 2.13 (spec section 3 says 2**32, which is wrong in between).
+        draws = self._random64(n) if rng >= _RANDINT_WIDE_RANGE else self._raw(n)
         # uint64 arithmetic wraps exactly like PyTorch's (val % range) + base, then int64.
         vals = (draws % np.uint64(rng) + np.uint64(low & _MASK64)).view(np.int64)
         return vals.astype(dt).reshape(dims)
+
+    def random_(self, size, dtype=np.int64) -> np.ndarray:
+        """``Tensor.random_()`` without bounds: uniform over ``[0, max]`` of ``dtype``.
+
+        int64/float64 take two words per element, other dtypes one; the draw is reduced
+        modulo ``2**63`` (int64), ``max + 1`` (other integers), ``2**digits + 1`` (floats)
+        or ``& 1`` (bool). (``torch.utils.data.RandomSampler`` seeds itself this way.)
+        """
+        dims, n = _numel(size)
+        dt = np.dtype(dtype)
+        if dt.kind == "b":
+            return (self._raw(n) & np.uint64(1)).astype(dt).reshape(dims)
+        if dt.kind == "f":
+            if dt.name == "float16":
+                raise NotImplementedError("numtorch.random: random_ for float16 is not supported")
+            modulus = (1 << (np.finfo(dt).nmant + 1)) + 1
+        elif dt.kind in "iu":
+            modulus = int(np.iinfo(dt).max) + 1
+        else:
+            raise TypeError(f"numtorch.random: unsupported dtype {dt} for random_")
+        draws = self._random64(n) if dt.name in ("int64", "float64") else self._raw(n)
+        return (draws % np.uint64(modulus)).astype(dt).reshape(dims)
 
     def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
         """``torch.randperm(n)``: a swap shuffle of ``0..n-1`` using ``n - 1`` words."""

@@ -116,13 +116,16 @@ class detect_anomaly:
 def __getattr__(name):
     # gradcheck, functional helpers: imported on first use.
     if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck as _gc
+        import importlib
 
+        _gc = importlib.import_module(".gradcheck", __name__)
+        # Importing the submodule bound the name to the module; PyTorch's names are the functions.
+        globals().update(gradcheck=_gc.gradcheck, gradgradcheck=_gc.gradgradcheck)
         return getattr(_gc, name)
     if name == "functional":
-        from . import functional as _f
+        import importlib
 
-        return _f
+        return importlib.import_module(".functional", __name__)
     raise AttributeError(f"module 'numtorch.autograd' has no attribute '{name}'")
 
 

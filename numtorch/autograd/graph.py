@@ -26,11 +26,11 @@ SECOND_BACKWARD_MSG = (
 class SavedOutput:
     """A Node's own output, saved as array + version (not as the Tensor, which would make a reference cycle)."""
 
-    __slots__ = ("data", "vbox", "version", "requires_grad")
+    __slots__ = ("data", "_vbox", "version")
 
     def __init__(self, tensor):
         self.data = tensor._data
-        self.vbox = tensor._vbox
+        self._vbox = tensor._vbox  # named like Tensor's, so Node.save records and checks its version
         self.version = tensor._vbox[0]
 
 
@@ -87,7 +87,7 @@ class Node:
         from ..tensor import Tensor
 
         t = Tensor._make(saved.data)
-        t._vbox = saved.vbox
+        t._vbox = saved._vbox
         t.grad_fn = self
         t._requires_grad = True
         return t
@@ -99,11 +99,12 @@ class Node:
 
     # -- identity -----------------------------------------------------------------------------------
     def name(self) -> str:
-        """PyTorch's class name for this node, e.g. ``MulBackward0``."""
+        """What PyTorch's ``grad_fn.name()`` says: the class name (``MulBackward0``), or the C++ name for
+        nodes PyTorch writes by hand (``torch::autograd::AccumulateGrad``). Printing uses the class name."""
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     # -- hooks ----------------------------------------------------------------------------------------
     def register_hook(self, hook):
@@ -144,6 +145,9 @@ class AccumulateGrad(Node):
         Node.__init__(self)
         self.variable = variable
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
     def backward(self, grad):
         self.variable._accumulate_grad(grad)
         return ()
@@ -170,14 +174,14 @@ def edge_of(t) -> tuple:
 
 
 def _short_name(node) -> str:
-    return re.sub(r"Backward\d*$", "", node.name())
+    return re.sub(r"Backward\d*$", "", type(node).__name__)
 
 
 def _modified_message(item, expected: int, node) -> str:
     from ..tensor import Tensor
 
     if type(item) is SavedOutput:
-        shape, dtype_legacy, now = item.data.shape, Tensor._legacy_name_of(item.data), item.vbox[0]
+        shape, dtype_legacy, now = item.data.shape, Tensor._legacy_name_of(item.data), item._vbox[0]
         who = f", which is output 0 of {_short_name(node)},"
     else:
         shape, dtype_legacy, now = item._data.shape, Tensor._legacy_name_of(item._data), item._vbox[0]

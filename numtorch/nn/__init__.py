@@ -1,6 +1,6 @@
 """``torch.nn``: Module, Parameter, layers, losses, ``functional`` and ``init``."""
 
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401

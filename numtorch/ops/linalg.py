@@ -89,12 +89,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})")
     if x.dtype != y.dtype or x.dtype != input._data.dtype:
-        names = {"float32": "Float", "float64": "Double"}
-        odd = y if x.dtype == input._data.dtype else x
-        first = x if odd is y else y
+        # PyTorch checks self against mat2 first, then mat1 against mat2.
+        first, what = (input._data, "self") if input._data.dtype != y.dtype else (x, "mat1")
         raise RuntimeError(
-            f"mat1 and mat2 must have the same dtype, but got {names.get(first.dtype.name, first.dtype.name)} and "
-            f"{names.get(odd.dtype.name, odd.dtype.name)}"
+            f"{what} and mat2 must have the same dtype, but got {_dt.from_numpy(first.dtype)._legacy} and "
+            f"{_dt.from_numpy(y.dtype)._legacy}"
         )
     prod = _matmul_data(x, y)
     if alpha != 1:

@@ -637,7 +637,7 @@ def unbind(input, dim: int = 0):
     """All slices along ``dim``, as a tuple (views)."""
     x = input._data
     d = _wrap_dim(dim, x.ndim)
-    datas = [x[(slice(None),) * d + (i,)] for i in range(x.shape[d])]
+    datas = [x[(slice(None),) * d + (i, Ellipsis)] for i in range(x.shape[d])]  # ... keeps 0-d as views
     return _multi_view(input, datas, UnbindBackward0, d)
 
 
@@ -697,7 +697,7 @@ def select(input, dim: int, index: int) -> Tensor:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
     if index < 0:
         index += size
-    idx = (slice(None),) * d + (index,)
+    idx = (slice(None),) * d + (index, Ellipsis)  # the Ellipsis makes a 0-d result a view, not a scalar
     data = x[idx]
     node = None
     if _graph(input):

@@ -2,3 +2,4 @@
 
 from .optimizer import Optimizer  # noqa: F401
 from .sgd import SGD  # noqa: F401
+from .adam import Adam  # noqa: F401

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _no_grad_step, required
+from . import _kernels as K
+from .optimizer import Optimizer, _check_differentiable, _check_fused_foreach, _get_value, _no_grad_step, required
 
 
 class SGD(Optimizer):
@@ -21,8 +22,8 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum: float = 0, dampening: float = 0, weight_decay: float = 0,
                  nesterov: bool = False, *, maximize: bool = False, foreach=None, differentiable: bool = False,
                  fused=None):
-        if isinstance(lr, Tensor):
-            lr = lr.item()
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -35,12 +36,23 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        _check_fused_foreach(fused, foreach, differentiable)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
 
     @_no_grad_step
     def step(self):
         """One update of every parameter that has a gradient."""
         for group in self.param_groups:
-            lr = group["lr"]
+            _check_differentiable(group)
+            lr = _get_value(group["lr"])
             momentum, dampening = group["momentum"], group["dampening"]
             weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
             plain = not momentum and not weight_decay and not maximize
@@ -56,18 +68,16 @@ class SGD(Optimizer):
                     continue
                 g = -grad._data if maximize else grad._data
                 if weight_decay:
-                    g = g + weight_decay * data
+                    g = K.add(g, data, weight_decay)
                 if momentum:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = Tensor._make(np.array(g, dtype=data.dtype, copy=True))
+                        buf = Tensor._make(np.array(g, dtype=grad._data.dtype, copy=True))
                         state["momentum_buffer"] = buf
                     else:
-                        b = buf._data
-                        b *= momentum
-                        b += (1 - dampening) * g
-                    g = g + momentum * buf._data if nesterov else buf._data
+                        K.add_(K.mul_(buf._data, momentum), g, 1 - dampening)
+                    g = K.add(g, buf._data, momentum) if nesterov else buf._data
                 _fused_update(data, g, -lr)
                 p._vbox[0] += 1
 

@@ -166,3 +166,116 @@ class ModuleDict(Module):
 
     def clear(self) -> None:
         self._modules.clear()
+
+
+class ParameterList(Module):
+    """A list of parameters, registered so the optimizer finds them."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def _as_param(self, value):
+        from ..parameter import Parameter
+        from ...tensor import Tensor
+
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        return value
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(self._size)[idx]])
+        if idx < 0:
+            idx += self._size
+        if not 0 <= idx < self._size:
+            raise IndexError(f"index {idx} is out of range")
+        return getattr(self, str(idx))
+
+    def __setitem__(self, idx: int, value) -> None:
+        if idx < 0:
+            idx += self._size
+        setattr(self, str(idx), self._as_param(value))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):
+        return iter(self[i] for i in range(self._size))
+
+    def append(self, value) -> "ParameterList":
+        """Add a parameter at the end."""
+        new_idx = self._size
+        self._size += 1
+        self[new_idx] = value
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self) -> str:
+        lines = []
+        for k, p in enumerate(self):
+            size_str = "x".join(str(s) for s in p.size())
+            lines.append(f"  ({k}): Parameter containing: [{p.dtype!r} of size {size_str}]")
+        return "\n".join(lines)
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered so the optimizer finds them."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value) -> None:
+        from ..parameter import Parameter
+        from ...tensor import Tensor
+
+        self._keys[key] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters) -> None:
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for k, v in items:
+            self[k] = v
+
+    def extra_repr(self) -> str:
+        lines = []
+        for k, p in self.items():
+            size_str = "x".join(str(s) for s in p.size())
+            lines.append(f"  ({k}): Parameter containing: [{p.dtype!r} of size {size_str}]")
+        return "\n".join(lines)

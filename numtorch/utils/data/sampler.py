@@ -1,0 +1,251 @@
+"""Samplers: the order in which a DataLoader visits dataset indices, as in PyTorch 2.13.
+
+Every random sampler consumes its generator exactly as PyTorch's does, so a seeded
+generator (or the seeded global generator) gives PyTorch's index order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import Generic, TypeVar
+
+import numpy as np
+
+import numtorch
+from numtorch.random import Generator
+from numtorch.tensor import Tensor
+
+__all__ = [
+    "BatchSampler",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+]
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+def _random_int64_seed(generator: Generator | None = None) -> int:
+    """PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=g).item()``.
+
+    That is ``random64() % 2**63`` (two engine words). randint over [-2**63, 0) consumes the
+    same two words and gives that value minus 2**63. (``Tensor.random_()`` on int64 would say
+    it directly, but it currently rejects its own default upper bound 2**63.)
+    """
+    return int(numtorch.randint(-(1 << 63), 0, (1,), generator=generator).item()) + (1 << 63)
+
+
+class Sampler(Generic[T_co]):
+    """Base class: subclasses define ``__iter__`` over indices (and usually ``__len__``)."""
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError
+
+    # No default __len__, for the reason given on Dataset.
+
+
+class SequentialSampler(Sampler[int]):
+    """``0, 1, …, len(data_source) - 1``."""
+
+    data_source: Sized
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler[int]):
+    """Random indices: shuffled permutations, or ``num_samples`` draws with replacement.
+
+    Without a ``generator`` each pass draws a fresh seed from the default generator and
+    shuffles with a new generator seeded by it, exactly as PyTorch does.
+    """
+
+    data_source: Sized
+    replacement: bool
+
+    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
+                 generator: Generator | None = None) -> None:
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+
+        if not isinstance(self.replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={self.replacement}")
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        # The dataset may grow or shrink after construction.
+        if self._num_samples is None:
+            return len(self.data_source)
+        return self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.data_source)
+        if self.generator is None:
+            generator = Generator(_random_int64_seed())
+        else:
+            generator = self.generator
+
+        if self.replacement:
+            # Blocks of 32 draws, then the rest: the stream is the same as one big draw,
+            # but the block boundaries matter if the generator is shared mid-iteration.
+            for _ in range(self.num_samples // 32):
+                yield from numtorch.randint(0, n, (32,), generator=generator).tolist()
+            yield from numtorch.randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
+        else:
+            for _ in range(self.num_samples // n):
+                yield from numtorch.randperm(n, generator=generator).tolist()
+            yield from numtorch.randperm(n, generator=generator).tolist()[: self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler[int]):
+    """The given ``indices`` in a random order (without replacement)."""
+
+    indices: Sequence[int]
+
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None) -> None:
+        self.indices = indices
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        for i in numtorch.randperm(len(self.indices), generator=self.generator).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+# Largest category count torch.multinomial accepts (indices pass through float32).
+_MULTINOMIAL_MAX_CATEGORIES = 1 << 24
+
+
+def _multinomial(weights: np.ndarray, num_samples: int, replacement: bool,
+                 generator: Generator | None) -> list[int]:
+    """``torch.multinomial`` of a 1-d float64 ``weights`` array, PyTorch's CPU algorithm exactly.
+
+    Kept here rather than calling ``numtorch.multinomial``, which is not yet PyTorch-exact.
+    Without replacement (or for one sample) PyTorch takes the top-k of ``w / E`` with
+    ``E ~ Exp(1)`` drawn as ``-log1p(-u)`` from float64 uniforms; with replacement it
+    binary-searches one float64 uniform per sample in the normalised cumulative sum.
+    """
+    n_categories = weights.shape[-1]
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > n_categories:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if n_categories > _MULTINOMIAL_MAX_CATEGORIES:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    if not replacement or num_samples == 1:
+        # max() < inf is False for NaN too, as in PyTorch's check.
+        if n_categories == 0 or not (weights.max() < math.inf and weights.min() >= 0):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if weights.sum() == 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        u = numtorch.rand(n_categories, dtype=numtorch.float64, generator=generator).numpy()
+        # math.log1p is the C library's, as PyTorch's at::log1p (NumPy's may differ in the last bit).
+        expo = np.fromiter(map(math.log1p, (-u).tolist()), np.float64, n_categories)
+        np.negative(expo, out=expo)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = weights / expo
+        if num_samples == 1:
+            return [int(np.argmax(q))]
+        # Descending by value; ties (only zero weights, in practice) in index order, where
+        # PyTorch's order depends on std::nth_element's internals.
+        order = np.argsort(-q, kind="stable")
+        return order[:num_samples].tolist()
+    for w in weights.tolist():  # first offending entry decides the message, as in PyTorch's loop
+        if not w >= 0:
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+        if not math.isfinite(w):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+    cum = np.cumsum(weights)  # sequential float64 sums, like PyTorch's loop
+    total = cum[-1]
+    if not total > 0:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    cum /= total
+    cum[-1] = 1.0
+    u = numtorch.rand(num_samples, dtype=numtorch.float64, generator=generator).numpy()
+    return np.searchsorted(cum, u, side="left").tolist()  # first slot with cum >= u
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """Indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``.
+
+    Uses PyTorch's multinomial algorithm, so seeded draws match PyTorch. One known gap: without
+    replacement, once the non-zero weights are exhausted, zero-weight indices follow in index
+    order (PyTorch's order there depends on ``std::nth_element``).
+    """
+
+    weights: Tensor
+    num_samples: int
+    replacement: bool
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        weights_tensor = numtorch.as_tensor(weights, dtype=numtorch.float64)
+        if len(weights_tensor.shape) != 1:
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape {tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        draws = _multinomial(self.weights.numpy(), self.num_samples, self.replacement, self.generator)
+        yield from iter(draws)
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler[list[int]]):
+    """Groups another sampler's indices into lists of ``batch_size`` (last one shorter unless ``drop_last``)."""
+
+    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
+        # No isinstance(sampler, Iterable) check: objects with only __getitem__ iterate too.
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self) -> Iterator[list[int]]:
+        sampler_iter = iter(self.sampler)
+        if self.drop_last:
+            # zip over batch_size references to one iterator stops at the first short batch.
+            for batch in zip(*[sampler_iter] * self.batch_size):
+                yield [*batch]
+        else:
+            batch = [*itertools.islice(sampler_iter, self.batch_size)]
+            while batch:
+                yield batch
+                batch = [*itertools.islice(sampler_iter, self.batch_size)]
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
