@@ -92,7 +92,7 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_base", "_output_nr", "_acc",
-                 "_hooks", "_retains_grad", "__weakref__", "__dict__")
+                 "_hooks", "_retains_grad", "_view_version", "__weakref__", "__dict__")
 
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operators
 

@@ -165,12 +165,31 @@ def accumulator_of(leaf) -> AccumulateGrad:
 
 def edge_of(t) -> tuple:
     """The ``(node, input_nr)`` through which a gradient reaches tensor ``t`` (``(None, 0)`` if none)."""
+    if t._base is not None and t._view_version != t._vbox[0] and t._view_version is not None:
+        refresh_view(t)
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
         return (accumulator_of(t), 0)
     return (None, 0)
+
+
+def refresh_view(view) -> None:
+    """Bring a view's ``grad_fn`` up to date after its base (or another view of it) changed in place.
+
+    PyTorch regenerates such a view's history lazily as ``AsStridedBackward0`` of the base's current
+    history; numtorch does the same whenever the view is used (``edge_of``) or shown.
+    """
+    view._view_version = view._vbox[0]
+    base = view._base
+    if base.grad_fn is None and not base._requires_grad:
+        return
+    from ..ops.inplace import as_strided_view_node
+
+    view.grad_fn = as_strided_view_node(view, edge_of(base))
+    view._output_nr = 0
+    view._requires_grad = True
 
 
 def _short_name(node) -> str:

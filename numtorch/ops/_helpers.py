@@ -108,7 +108,11 @@ def operands(a, b):
         tb_ = type(b)
         if kind == "f" and (tb_ is float or tb_ is int):
             return x, b, x.dtype
-        if (kind in "iu" and tb_ is int) or (kind == "b" and tb_ is bool):
+        if kind in "iu" and tb_ is int:
+            if x.dtype.itemsize < 8 or kind == "u":
+                b = _wrap_int(b, x.dtype)
+            return x, b, x.dtype
+        if kind == "b" and tb_ is bool:
             return x, b, x.dtype
         if not isinstance(b, (bool, int, float)):
             b = to_tensor(b)
@@ -120,6 +124,14 @@ def operands(a, b):
         return x, y, rt
     a = to_tensor(a)
     return operands(a, b)
+
+
+def _wrap_int(value: int, np_dtype):
+    """A Python int as the tensor's integer type, wrapping around as PyTorch's C cast does (uint8 + 300)."""
+    info = np.iinfo(np_dtype)
+    if info.min <= value <= info.max:
+        return value
+    return np.array(value, dtype=np.int64).astype(np_dtype)[()]
 
 
 def as_float_dtype(np_dtype):

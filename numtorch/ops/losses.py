@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from ..autograd.graph import Node
 from . import nn_ops
-from .pointwise import abs as _abs, clamp, exp, log, where
+from ._helpers import _make, edges, graph_needed, result, sum_to
+from .pointwise import abs as _abs, clamp, exp, log, sign, where
 from .reduction import sum as _sum
 
 
@@ -31,25 +35,79 @@ def _warn_size(input, target) -> None:
         )
 
 
+class SmoothL1LossBackward0(Node):
+    """d smooth_l1 = d / beta inside |d| < beta, sign(d) outside (and the negative for the target)."""
+
+    def backward(self, grad):
+        x, y = self.saved
+        d = x - y
+        beta = self.beta
+        slope = sign(d) if beta == 0 else where(_abs(d) < beta, d * (1.0 / beta), sign(d))
+        g = nn_ops._expand_reduced(grad, d._data.shape, self.reduction, d._data.size) * slope
+        return _pair_grads(self, g, x, y)
+
+
+class HuberLossBackward0(Node):
+    """d huber = d inside |d| < delta, delta * sign(d) outside."""
+
+    def backward(self, grad):
+        x, y = self.saved
+        d = x - y
+        delta = self.delta
+        slope = where(_abs(d) < delta, d, sign(d) * delta)
+        g = nn_ops._expand_reduced(grad, d._data.shape, self.reduction, d._data.size) * slope
+        return _pair_grads(self, g, x, y)
+
+
+def _pair_grads(node, g, x, y):
+    gx = sum_to(g, x._data.shape) if node.next_functions[0][0] is not None else None
+    gy = sum_to(-g, y._data.shape) if node.next_functions[1][0] is not None else None
+    return gx, gy
+
+
+def _pointwise_loss(node_cls, input, target, reduction, values, **attrs):
+    data = nn_ops._reduce_array(values.astype(input._data.dtype, copy=False), reduction)
+    data = np.asarray(data, dtype=input._data.dtype)
+    if graph_needed(input, target):
+        node = node_cls(edges(input, target))
+        node.reduction = reduction
+        for k, v in attrs.items():
+            setattr(node, k, v)
+        node.save(input, target)
+        return result(data, node)
+    return _make(data)
+
+
+def _diff(input, target):
+    try:
+        return input._data - target._data
+    except ValueError:
+        raise nn_ops.broadcast_error(input._data.shape, target._data.shape) from None
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (one SmoothL1LossBackward0 node)."""
     reduction = nn_ops._legacy_reduction(size_average, reduce, reduction)
+    nn_ops._check_reduction(reduction)
     _warn_size(input, target)
-    d = _abs(input - target)
-    if beta == 0:
-        return _reduce(d, reduction)
-    loss = where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
-    return _reduce(loss, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = np.abs(_diff(input, target))
+    values = d if beta == 0 else np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+    return _pointwise_loss(SmoothL1LossBackward0, input, target, reduction, values, beta=beta)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (one HuberLossBackward0 node)."""
+    nn_ops._check_reduction(reduction)
     _warn_size(input, target)
-    d = _abs(input - target)
-    loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        d = _abs(input - target)
+        loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta) * weight
+        return _reduce(loss, reduction)
+    d = np.abs(_diff(input, target))
+    values = np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _pointwise_loss(HuberLossBackward0, input, target, reduction, values, delta=delta)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):

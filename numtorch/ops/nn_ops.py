@@ -518,7 +518,7 @@ def selu(input, inplace: bool = False) -> Tensor:
 
 def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (e^(x/alpha) - 1))``."""
-    return _elu_like(input, alpha, 1.0, 1.0 / alpha, EluBackward0)
+    return _elu_like(input, alpha, 1.0, 1.0 / alpha, CeluBackward0)
 
 
 def _elu_like(input, alpha, scale, input_scale, cls):

@@ -162,7 +162,7 @@ class DivBackward0(Node):
         return ga, gb
 
 
-class DivBackward1(Node):
+class DivBackward2(Node):
     """Division with rounding (trunc/floor): the gradient is zero almost everywhere."""
 
     def backward(self, grad):
@@ -172,6 +172,28 @@ class DivBackward1(Node):
 
 def zeros_like_grad(grad: Tensor, shape: tuple) -> Tensor:
     return _make(np.zeros(shape, dtype=grad._data.dtype))
+
+
+class NotImplemented(Node):  # noqa: A001 -- PyTorch's own name for the node of an op without a derivative
+    """What PyTorch records for ops without a derivative formula (floor_divide, number % tensor):
+    the output requires grad, and backward through it raises."""
+
+    def __init__(self, next_functions, op_name: str):
+        Node.__init__(self, next_functions)
+        self.op_name = op_name
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.op_name} is not implemented")
+
+
+def _not_implemented(data: np.ndarray, op_name: str, *args) -> Tensor:
+    """Wrap ``data``; when some argument requires grad, record a NotImplemented node as PyTorch does."""
+    if graph_needed(*args):
+        return result(data, NotImplemented(edges(*args), op_name))
+    return _make(data)
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
@@ -209,7 +231,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         raise broadcast_error(_shape(input), _shape(other)) from None
     data = np.asarray(data, dtype=dt)
     if graph_needed(input, other):
-        node = DivBackward1(edges(input, other))
+        node = DivBackward2(edges(input, other))
         node.a_shape, node.b_shape = _shape(input), _shape(other)
         return _out(result(data, node), out)
     return _out(_make(data), out)
@@ -237,16 +259,23 @@ def floor_divide(input, other) -> Tensor:
         data = np.floor_divide(x, y)
     except ValueError:
         raise broadcast_error(_shape(input), _shape(other)) from None
-    return _make(np.asarray(data, dtype=dt))
+    return _not_implemented(np.asarray(data, dtype=dt), "floor_divide", input, other)
 
 
 class RemainderBackward0(Node):
+    """d(a mod number) = da."""
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class RemainderBackward1(Node):
     """d(a mod b) = da - floor(a/b)*db."""
 
     def backward(self, grad):
         a, b = self.saved
         ga = sum_to(grad, self.a_shape) if _needs(self, 0) else None
-        gb = sum_to(-grad * floor_divide(a, b), self.b_shape) if _needs(self, 1) else None
+        gb = sum_to(-grad * div(a, b, rounding_mode="floor"), self.b_shape) if _needs(self, 1) else None
         return ga, gb
 
 
@@ -259,12 +288,16 @@ def remainder(input, other) -> Tensor:
         data = np.asarray(np.remainder(x, y), dtype=dt)
     except ValueError:
         raise broadcast_error(_shape(input), _shape(other)) from None
-    if graph_needed(input, other):
-        node = RemainderBackward0(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
-        node.save(input, other)
-        return result(data, node)
-    return _make(data)
+    if not graph_needed(input, other):
+        return _make(data)
+    if not isinstance(input, Tensor):
+        return _not_implemented(data, "remainder", input, other)
+    if not isinstance(other, Tensor):
+        return result(data, RemainderBackward0(edges(input)))
+    node = RemainderBackward1(edges(input, other))
+    node.a_shape, node.b_shape = _shape(input), _shape(other)
+    node.save(input if _needs(node, 1) else None, other if _needs(node, 1) else None)
+    return result(data, node)
 
 
 def fmod(input, other) -> Tensor:
@@ -286,30 +319,28 @@ class PowBackward0(Node):
 
 
 class PowBackward1(Node):
-    """d(a**b) = b * a**(b-1) da + a**b * log(a) db."""
+    """d(a**b) = b * a**(b-1) da + a**b * log(a) db; zero where b == 0 (for a) and where a == 0 <= b (for b)."""
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b, res = self.saved
         ga = gb = None
+        zero = _make(np.zeros((), dtype=grad._data.dtype))
         if _needs(self, 0):
-            ga = sum_to(grad * (b * pow(a, b - 1.0)), self.a_shape)
+            ga = sum_to(where(b == 0, zero, grad * (b * pow(a, b - 1))), self.a_shape)
         if _needs(self, 1):
-            # 0 ** b has zero derivative in b where b >= 0 (PyTorch masks log(0) there).
-            res = pow(a, b)
-            mask = (a == 0) & (b >= 0)
-            gb = sum_to(where(mask, 0.0, grad * res * log(a)), self.b_shape)
+            gb = sum_to(grad * where((a == 0) & (b >= 0), zero, res * log(a)), self.b_shape)
         return ga, gb
 
 
 class PowBackward2(Node):
-    """d(c**x) = c**x * log(c) dx for a number c."""
+    """d(c**x) = c**x * log(c) dx for a number c (zero where c == 0 and x >= 0)."""
 
     def backward(self, grad):
-        (res,) = self.saved
-        base = self.base
-        if base == 0:
-            return (where(res._detached_ge0(), zeros_like_grad(grad, grad._data.shape), grad * res * -math.inf),)
-        return (grad * res * math.log(base),)
+        exponent, res = self.saved
+        if self.base == 0:
+            zero = _make(np.zeros((), dtype=grad._data.dtype))
+            return (grad * where(exponent >= 0, zero, res * -math.inf),)
+        return (grad * (res * math.log(self.base)),)
 
 
 def pow(input, exponent) -> Tensor:
@@ -328,8 +359,9 @@ def pow(input, exponent) -> Tensor:
         if graph_needed(input, exponent):
             node = PowBackward1(edges(input, exponent))
             node.a_shape, node.b_shape = _shape(input), _shape(exponent)
-            node.save(input, exponent)
-            return result(data, node)
+            res = result(data, node)
+            node.save(input, exponent, SavedOutput(res))
+            return res
         return _make(data)
     x, y, dt = operands(input, exponent)
     if np.dtype(dt).kind in "iu" and type(exponent) is int and exponent < 0:
@@ -363,7 +395,7 @@ def _pow_scalar_base(base, exponent: Tensor) -> Tensor:
         node = PowBackward2(edges(exponent))
         node.base = base
         res = result(data, node)
-        node.save(SavedOutput(res))
+        node.save(exponent if base == 0 else None, SavedOutput(res))
         return res
     return _make(data)
 
@@ -428,7 +460,7 @@ class SignBackward0(Node):
     """sign is piecewise constant: zero gradient."""
 
     def backward(self, grad):
-        return (grad * 0,)
+        return (_make(np.zeros(grad._data.shape, dtype=grad._data.dtype)),)
 
 
 def sign(input) -> Tensor:
@@ -660,7 +692,7 @@ def _zero_grad_node(name: str):
     """Nodes of step-like ops (floor, ceil, …): their gradient is zero wherever it exists."""
 
     def backward(self, grad):
-        return (grad * 0,)
+        return (_make(np.zeros(grad._data.shape, dtype=grad._data.dtype)),)
 
     return type(name, (Node,), {"backward": backward, "__doc__": f"{name}: piecewise constant, zero gradient."})
 
@@ -705,9 +737,16 @@ def trunc(input) -> Tensor:
 fix = trunc
 
 
+class FracBackward0(Node):
+    """d(x - trunc(x)) = dx almost everywhere."""
+
+    def backward(self, grad):
+        return (grad,)
+
+
 def frac(input) -> Tensor:
     """x - trunc(x)."""
-    return input - trunc(input)
+    return _unary(input, lambda x: x - np.trunc(x), FracBackward0)
 
 
 def square(input) -> Tensor:
@@ -716,8 +755,12 @@ def square(input) -> Tensor:
 
 
 # --- clamp -------------------------------------------------------------------------------------------------
+def _zero(grad: Tensor) -> Tensor:
+    return _make(np.zeros((), dtype=grad._data.dtype))
+
+
 class ClampBackward1(Node):
-    """Gradient passes where min <= x <= max (number bounds)."""
+    """Number bounds: the gradient passes where min <= x <= max (the bounds themselves included)."""
 
     def backward(self, grad):
         (x,) = self.saved
@@ -728,31 +771,102 @@ class ClampBackward1(Node):
             mask = x >= lo
         else:
             mask = x <= hi
-        return (grad * mask,)
+        return (where(mask, grad, _zero(grad)),)
+
+
+class ClampMinBackward0(Node):
+    """``clamp_min(x, number)``: the gradient passes where x >= min."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (where(x >= self.min, grad, _zero(grad)),)
+
+
+class ClampMaxBackward0(Node):
+    """``clamp_max(x, number)``: the gradient passes where x <= max."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return (where(x <= self.max, grad, _zero(grad)),)
 
 
 class ClampBackward0(Node):
-    """Clamp with tensor bounds: the gradient goes to x inside, to the bound it took outside."""
+    """Tensor bounds (PyTorch's clamp_backward_min_max): x gets the gradient where lo <= x <= hi, lo where
+    x < lo < hi, hi where x > hi or hi < lo (with lo > hi the result is hi everywhere)."""
 
     def backward(self, grad):
         x, lo, hi = self.saved
-        inside = _ones_mask(x)
-        g_lo = g_hi = None
-        if lo is not None:
-            below = x < lo
-            inside = inside & ~below
+        zero = _zero(grad)
+        gx = glo = ghi = None
+        if lo is not None and hi is not None:
+            if _needs(self, 0):
+                gx = where((x >= lo) & (x <= hi), grad, zero)
             if _needs(self, 1):
-                g_lo = sum_to(grad * below, lo._data.shape)
-        if hi is not None:
-            above = x > hi
-            inside = inside & ~above
+                glo = where((x < lo) & (lo < hi), grad, zero)
             if _needs(self, 2):
-                g_hi = sum_to(grad * above, hi._data.shape)
-        return grad * inside, g_lo, g_hi
+                ghi = where((x > hi) | (hi < lo), grad, zero)
+        elif lo is not None:
+            gx = where(x >= lo, grad, zero) if _needs(self, 0) else None
+            glo = where(x < lo, grad, zero) if _needs(self, 1) else None
+        else:
+            gx = where(x <= hi, grad, zero) if _needs(self, 0) else None
+            ghi = where(x > hi, grad, zero) if _needs(self, 2) else None
+        return (None if gx is None else sum_to(gx, x._data.shape),
+                None if glo is None else sum_to(glo, lo._data.shape),
+                None if ghi is None else sum_to(ghi, hi._data.shape))
 
 
-def _ones_mask(x: Tensor) -> Tensor:
-    return _make(np.ones(x._data.shape, dtype=bool))
+class ClampMinBackward1(Node):
+    """``clamp_min(x, tensor)``: x gets the gradient where x >= min, min where x < min."""
+
+    def backward(self, grad):
+        x, lo = self.saved
+        zero = _zero(grad)
+        keep = x >= lo
+        gx = sum_to(where(keep, grad, zero), x._data.shape) if _needs(self, 0) else None
+        glo = sum_to(where(keep, zero, grad), lo._data.shape) if _needs(self, 1) else None
+        return gx, glo
+
+
+class ClampMaxBackward1(Node):
+    """``clamp_max(x, tensor)``: x gets the gradient where x <= max, max where x > max."""
+
+    def backward(self, grad):
+        x, hi = self.saved
+        zero = _zero(grad)
+        keep = x <= hi
+        gx = sum_to(where(keep, grad, zero), x._data.shape) if _needs(self, 0) else None
+        ghi = sum_to(where(keep, zero, grad), hi._data.shape) if _needs(self, 1) else None
+        return gx, ghi
+
+
+def _clamp_tensor_data(input, lo, hi) -> np.ndarray:
+    """min(max(x, lo), hi) over broadcast tensors, in PyTorch's promoted dtype (NaN propagates)."""
+    dt = _dt.result_type(*(t for t in (input, lo, hi) if t is not None)).np_type
+    data = input._data.astype(dt, copy=False)
+    try:
+        if lo is not None:
+            data = np.maximum(data, lo._data.astype(dt, copy=False))
+        if hi is not None:
+            data = np.minimum(data, hi._data.astype(dt, copy=False))
+    except ValueError:
+        for bound in (lo, hi):
+            if bound is not None:
+                try:
+                    np.broadcast_shapes(input._data.shape, bound._data.shape)
+                except ValueError:
+                    raise broadcast_error(input._data.shape, bound._data.shape) from None
+        raise
+    return data
+
+
+def _clamp_scalar_data(input, lo, hi) -> np.ndarray:
+    x = input._data
+    dt = _dt.result_type(input, *(v for v in (lo, hi) if v is not None)).np_type
+    if dt != x.dtype:
+        x = x.astype(dt)
+    data = np.clip(x, lo, hi)
+    return data if data.dtype == dt else data.astype(dt)
 
 
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:
@@ -760,27 +874,15 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        x = input._data
         lo = None if min is None else to_tensor(min)
         hi = None if max is None else to_tensor(max)
-        data = x
-        if lo is not None:
-            data = np.maximum(data, lo._data.astype(x.dtype, copy=False))
-        if hi is not None:
-            data = np.minimum(data, hi._data.astype(x.dtype, copy=False))
-        data = np.asarray(data, dtype=x.dtype)
+        data = _clamp_tensor_data(input, lo, hi)
         if graph_needed(input, lo, hi):
             node = ClampBackward0(edges(input, lo, hi))
             node.save(input, lo, hi)
             return _out(result(data, node), out)
         return _out(_make(data), out)
-    x = input._data
-    dt = _dt.result_type(input, *(v for v in (min, max) if v is not None)).np_type
-    if dt != x.dtype:
-        x = x.astype(dt)
-    data = np.clip(x, min, max)
-    if data.dtype != dt:
-        data = data.astype(dt)
+    data = _clamp_scalar_data(input, min, max)
     if _gm._State.enabled and input._requires_grad:
         node = ClampBackward1(edges(input))
         node.min, node.max = min, max
@@ -793,13 +895,39 @@ clip = clamp
 
 
 def clamp_min(input, min) -> Tensor:
-    """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    """``max(input, min)`` elementwise (``min`` a number or a tensor)."""
+    if isinstance(min, Tensor):
+        data = _clamp_tensor_data(input, min, None)
+        if graph_needed(input, min):
+            node = ClampMinBackward1(edges(input, min))
+            node.save(input, min)
+            return result(data, node)
+        return _make(data)
+    data = _clamp_scalar_data(input, min, None)
+    if _gm._State.enabled and input._requires_grad:
+        node = ClampMinBackward0(edges(input))
+        node.min = min
+        node.save(input)
+        return result(data, node)
+    return _make(data)
 
 
 def clamp_max(input, max) -> Tensor:
-    """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    """``min(input, max)`` elementwise (``max`` a number or a tensor)."""
+    if isinstance(max, Tensor):
+        data = _clamp_tensor_data(input, None, max)
+        if graph_needed(input, max):
+            node = ClampMaxBackward1(edges(input, max))
+            node.save(input, max)
+            return result(data, node)
+        return _make(data)
+    data = _clamp_scalar_data(input, None, max)
+    if _gm._State.enabled and input._requires_grad:
+        node = ClampMaxBackward0(edges(input))
+        node.max = max
+        node.save(input)
+        return result(data, node)
+    return _make(data)
 
 
 # --- maximum / minimum / where ----------------------------------------------------------------------------
@@ -882,7 +1010,7 @@ def where(condition, input=None, other=None) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_dt.from_numpy(cond.dtype).name.capitalize()}")
+                           f"{_dt.from_numpy(cond.dtype)._legacy}")
     x, y, dt = operands(input, other)
     try:
         data = np.where(cond, x, y)

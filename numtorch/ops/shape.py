@@ -23,6 +23,8 @@ def _view_of(input: Tensor, data: np.ndarray, node: Node | None) -> Tensor:
     t = result(data, node)
     t._base = input._base if input._base is not None else input
     t._vbox = input._vbox
+    # The version this view's grad_fn reflects (None: made under no_grad); see autograd.graph.edge_of.
+    t._view_version = input._vbox[0] if _gm._State.enabled else None
     return t
 
 

@@ -34,7 +34,8 @@ def _compare(exp, got, path):
     elif isinstance(exp, list) and exp and isinstance(exp[0], list) and path.endswith("[2]") and len(exp) != len(got):
         pytest.fail(f"{path}: {len(got)} parameter gradients, expected {len(exp)}")
     else:
-        ragged = bool(exp) and isinstance(exp[0], list) and len({len(e) if isinstance(e, list) else -1 for e in exp}) > 1
+        lengths = {len(e) if isinstance(e, list) else -1 for e in exp} if exp else set()
+        ragged = bool(exp) and isinstance(exp[0], list) and len(lengths) > 1
         if ragged:
             for i, (e, g) in enumerate(zip(exp, got)):
                 _compare(e, g, f"{path}[{i}]")
