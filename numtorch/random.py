@@ -624,7 +624,6 @@ class Generator:
         if not low < high:
             raise RuntimeError(
                 f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-        tname = _TYPEMETA_NAME.get(dt.name, dt.name)
         if dt.kind == "f":
             if dt.name == "float16":
                 raise NotImplementedError("numtorch.random: randint for float16 is not supported")
@@ -633,35 +632,48 @@ class Generator:
             if not low < high:
                 raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' casted to "
                                    f"dtype, but got from={low} >= to={high}")
-            fmax = float(np.finfo(dt).max)
-            for v, name in ((low, "from"), (high - 1, "to - 1")):
-                if not -fmax <= v <= fmax:
-                    raise RuntimeError(f"{name} is out of bounds for {tname}")
-            for v, name in ((low, "from"), (high - 1, "to - 1")):
-                if v < -(1 << digits) or v > (1 << digits):
-                    warnings.warn(
-                        f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
-                        f"{tname} can support discrete uniform distribution only within this range. "
-                        "This warning will become an error in version 1.7 release, please fix the code "
-                        "in advance", UserWarning, stacklevel=2)
-        elif dt.kind in "iub":
-            if dt.kind == "b":
-                lo_b, hi_b = 0, 1
-            else:
-                lo_b, hi_b = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
-            for v, name in ((low, "from"), (high - 1, "to - 1")):
-                if not lo_b <= v <= hi_b:
-                    raise RuntimeError(f"{name} is out of bounds for {tname}")
+        _check_from_to_in_range(low, high - 1, dt)
+        return self._int_from_to(n, (high - low) & _MASK64, low, dt).reshape(dims)
+
+    def random_from(self, size, low: int, dtype=np.int64) -> np.ndarray:
+        """``Tensor.random_(from, None)``: integers in ``[from, max]`` (``max``: 2**digits for floats)."""
+        dims, n = _numel(size)
+        dt = np.dtype(dtype)
+        low = operator.index(low)
+        if not -(1 << 63) <= low < (1 << 63):
+            raise ValueError("Overflow when unpacking long long")
+        if low == -(1 << 63):
+            # The whole 64-bit range: PyTorch casts random64() to int64 (then to the dtype).
+            if dt.name not in ("int64", "float32", "float64"):
+                raise RuntimeError("random_from_to_impl handles only int64, double, float and bfloat16")
+            return self._random64(n).view(np.int64).astype(dt).reshape(dims)
+        if dt.kind == "f":
+            if dt.name == "float16":
+                raise NotImplementedError("numtorch.random: random_ for float16 is not supported")
+            digits = np.finfo(dt).nmant + 1
+            to_inc = 1 << digits
+            low = _update_from(low, dt, digits)
+            if not low < to_inc:
+                raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
+                                   f"casted to dtype, but got from={low} > to_inc={to_inc}")
+        elif dt.kind == "b":
+            to_inc = 1
+        elif dt.kind in "iu":
+            to_inc = int(np.iinfo(dt).max)
         else:
-            raise TypeError(f"numtorch.random: unsupported dtype {dt} for randint")
-        rng = (high - low) & _MASK64
+            raise TypeError(f"numtorch.random: unsupported dtype {dt} for random_")
+        _check_from_to_in_range(low, to_inc, dt)
+        return self._int_from_to(n, (to_inc - low + 1) & _MASK64, low, dt).reshape(dims)
+
+    def _int_from_to(self, n: int, rng: int, low: int, dt: np.dtype) -> np.ndarray:
+        """PyTorch's ``uniform_int_from_to_distribution``: ``draw % rng + low``, in ``dt``."""
         # PyTorch 2.13 switches to two words per element from a range of 2**28 up, for every
         # dtype ("allow approx 5% skew" in uniform_int_from_to_distribution); found by
         # bisection against torch 2.13 (spec section 3 says 2**32, which is wrong in between).
         draws = self._random64(n) if rng >= _RANDINT_WIDE_RANGE else self._raw(n)
         # uint64 arithmetic wraps exactly like PyTorch's (val % range) + base, then int64.
         vals = (draws % np.uint64(rng) + np.uint64(low & _MASK64)).view(np.int64)
-        return vals.astype(dt).reshape(dims)
+        return vals.astype(dt)
 
     def random_(self, size, dtype=np.int64) -> np.ndarray:
         """``Tensor.random_()`` without bounds: uniform over ``[0, max]`` of ``dtype``.
@@ -675,8 +687,6 @@ class Generator:
         if dt.kind == "b":
             return (self._raw(n) & np.uint64(1)).astype(dt).reshape(dims)
         if dt.kind == "f":
-            if dt.name == "float16":
-                raise NotImplementedError("numtorch.random: random_ for float16 is not supported")
             modulus = (1 << (np.finfo(dt).nmant + 1)) + 1
         elif dt.kind in "iu":
             modulus = int(np.iinfo(dt).max) + 1
@@ -684,6 +694,96 @@ class Generator:
             raise TypeError(f"numtorch.random: unsupported dtype {dt} for random_")
         draws = self._random64(n) if dt.name in ("int64", "float64") else self._raw(n)
         return (draws % np.uint64(modulus)).astype(dt).reshape(dims)
+
+    # ---- exponential and multinomial ---------------------------------------------------
+
+    def exponential(self, size, dtype=np.float32, lambd: float = 1.0) -> np.ndarray:
+        """``Tensor.exponential_(lambd)``: ``-1/lambd * log1p(-u)`` in float64 per element, cast.
+
+        One 53-bit uniform (two words) per element whatever the dtype (PyTorch's CPU kernel
+        uses ``exponential_distribution<double>``); ``log1p`` is libm's, as in the C++ kernel.
+        """
+        dims, n = _numel(size)
+        dt = np.dtype(dtype)
+        lambd = float(lambd)
+        if not lambd > 0.0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt_double(lambd)}")
+        if dt.kind != "f":
+            name = _TORCH_SCALAR_NAME.get(dt.name, dt.name)
+            raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                               f"dtype must be a floating point but you specified {name}")
+        c = -1.0 / lambd  # evaluated first, as in ``static_cast<T>(-1.0) / lambda * log1p(-val)``
+        log1p = math.log1p
+        out = np.fromiter((c * log1p(-x) for x in self._u53(n).tolist()), np.float64, n)
+        return _cast_from_double(out, dt).reshape(dims)
+
+    def multinomial(self, probs: np.ndarray, num_samples: int, replacement: bool = False) -> np.ndarray:
+        """``torch.multinomial(probs, num_samples, replacement)``: int64 category indices.
+
+        Without replacement, or for a single sample, PyTorch draws ``q = exponential_(1)`` over
+        the whole input and takes the top ``num_samples`` of ``probs / q`` per row (argmax for
+        one sample; topk with libstdc++'s tie order otherwise). With replacement it walks each
+        row: float cumulative sums normalised by their total, then per sample a 53-bit uniform
+        and a binary search for the first bucket ``>= u``. See docs/rng-notes.md.
+        """
+        p = np.asarray(probs)
+        num_samples = operator.index(num_samples)
+        if not 1 <= p.ndim <= 2:
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
+        if p.dtype.kind != "f":
+            name = _TORCH_SCALAR_NAME.get(p.dtype.name, p.dtype.name)
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {name}")
+        if num_samples <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        n_cat = p.shape[-1]
+        if not replacement and num_samples > n_cat:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        if n_cat > 1 << 24:
+            raise RuntimeError("number of categories cannot exceed 2^24")
+        rows = p.reshape(-1, n_cat)
+        out_shape = (num_samples,) if p.ndim == 1 else (rows.shape[0], num_samples)
+        if rows.shape[0] == 0:
+            return np.empty(out_shape, dtype=np.int64)
+        if not replacement or num_samples == 1:
+            with np.errstate(invalid="ignore"):
+                valid = p.size == 0 or bool(np.max(p) < np.inf) and bool(np.min(p) >= 0)
+            if not valid:
+                raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+            if bool(np.any(rows.sum(axis=1, dtype=p.dtype) == 0)):
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            q = self.exponential(rows.shape, p.dtype)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = rows / q  # in the input dtype, like at::div_out
+            if num_samples == 1:
+                # argmax: first maximum, NaN counting as the maximum (as PyTorch's argmax).
+                idx = np.argmax(ratio, axis=1).reshape(-1, 1)
+            else:
+                idx = np.stack([_topk_indices(r, num_samples) for r in ratio])
+            return idx.astype(np.int64).reshape(out_shape)
+        return self._multinomial_replacement(rows, num_samples).reshape(out_shape)
+
+    def _multinomial_replacement(self, rows: np.ndarray, num_samples: int) -> np.ndarray:
+        """The with-replacement kernel, row by row (a bad row raises after earlier rows drew)."""
+        # Reduced-precision inputs accumulate in float32 (PyTorch's Half/BFloat16 variant).
+        acc = np.float32 if rows.dtype == np.float16 else rows.dtype
+        out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+        for i, row in enumerate(rows):
+            row = row.astype(acc)
+            if not bool(np.all(row >= 0)):  # NaN fails this first check too, as in the C++ loop
+                raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+            if not bool(np.all(np.isfinite(row))):
+                raise RuntimeError(
+                    "invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+            cum = np.cumsum(row, dtype=acc)  # sequential running sum in the accumulation dtype
+            total = cum[-1]
+            if not total > 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cum /= total
+            cum[-1] = 1
+            u = self._u53(num_samples)
+            # Binary search for the first bucket with cum >= u (cum compared as double).
+            out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
+        return out
 
     def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
         """``torch.randperm(n)``: a swap shuffle of ``0..n-1`` using ``n - 1`` words."""
@@ -809,6 +909,204 @@ def _normal16_f32_piece(u: np.ndarray, mean: np.float32, std: np.float32, out: n
     else:
         out[:, :8] = _fma32(c, std, mean)  # user-chosen std/mean: keep the midpoint check
         out[:, 8:] = _fma32(s, std, mean)
+
+
+def _check_from_to_in_range(low: int, to_inc: int, dt: np.dtype) -> None:
+    """PyTorch's ``check_from_to_in_range``: bounds errors, and precision warnings for floats."""
+    tname = _TYPEMETA_NAME.get(dt.name, dt.name)
+    if dt.kind == "f":
+        digits = np.finfo(dt).nmant + 1
+        fmax = float(np.finfo(dt).max)
+        for v, name in ((low, "from"), (to_inc, "to - 1")):
+            if not -fmax <= v <= fmax:
+                raise RuntimeError(f"{name} is out of bounds for {tname}")
+        for v, name in ((low, "from"), (to_inc, "to - 1")):
+            if v < -(1 << digits) or v > (1 << digits):
+                warnings.warn(
+                    f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                    f"{tname} can support discrete uniform distribution only within this range. "
+                    "This warning will become an error in version 1.7 release, please fix the code "
+                    "in advance", UserWarning, stacklevel=4)
+    elif dt.kind in "iub":
+        if dt.kind == "b":
+            lo_b, hi_b = 0, 1
+        else:
+            lo_b, hi_b = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
+        for v, name in ((low, "from"), (to_inc, "to - 1")):
+            if not lo_b <= v <= hi_b:
+                raise RuntimeError(f"{name} is out of bounds for {tname}")
+    else:
+        raise TypeError(f"numtorch.random: unsupported dtype {dt} for random_")
+
+
+def _cast_from_double(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``static_cast<scalar_t>(double)``; c10::Half converts through float, so half rounds twice."""
+    if dt == np.float16:
+        return x.astype(np.float32).astype(np.float16)
+    return x.astype(dt)
+
+
+# --------------------------------------------------------------------------------------
+# topk's element order (multinomial without replacement)
+# --------------------------------------------------------------------------------------
+# PyTorch's CPU topk (largest=True, sorted=True) fills (value, index) pairs and runs
+# libstdc++'s std::partial_sort when k * 64 <= n, else std::nth_element(k - 1) followed by
+# std::sort of the first k - 1. With tied values (zero probabilities) the order of equal
+# elements is whatever those algorithms leave, so they are reproduced step by step here.
+# Verified against torch.topk on 272 tie-heavy vectors (n up to 5000).
+
+def _gt(a, b) -> bool:
+    """topk's comparator for largest=True: NaN before numbers, then descending."""
+    return (a != a and b == b) or a > b
+
+
+def _stl_move_median_to_first(q, result, a, b, c) -> None:
+    if _gt(q[a][0], q[b][0]):
+        if _gt(q[b][0], q[c][0]):
+            m = b
+        elif _gt(q[a][0], q[c][0]):
+            m = c
+        else:
+            m = a
+    elif _gt(q[a][0], q[c][0]):
+        m = a
+    elif _gt(q[b][0], q[c][0]):
+        m = c
+    else:
+        m = b
+    q[result], q[m] = q[m], q[result]
+
+
+def _stl_partition_pivot(q, first: int, last: int) -> int:
+    _stl_move_median_to_first(q, first, first + 1, first + (last - first) // 2, last - 1)
+    pv = q[first][0]
+    lo, hi = first + 1, last
+    while True:  # std::__unguarded_partition
+        while _gt(q[lo][0], pv):
+            lo += 1
+        hi -= 1
+        while _gt(pv, q[hi][0]):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        q[lo], q[hi] = q[hi], q[lo]
+        lo += 1
+
+
+def _stl_linear_insert(q, last: int) -> None:
+    val = q[last]
+    nxt = last - 1
+    while _gt(val[0], q[nxt][0]):
+        q[last] = q[nxt]
+        last = nxt
+        nxt -= 1
+    q[last] = val
+
+
+def _stl_insertion_sort(q, first: int, last: int) -> None:
+    for i in range(first + 1, last):
+        if _gt(q[i][0], q[first][0]):
+            val = q[i]
+            q[first + 1:i + 1] = q[first:i]
+            q[first] = val
+        else:
+            _stl_linear_insert(q, i)
+
+
+def _stl_adjust_heap(q, first: int, hole: int, length: int, value) -> None:
+    top = second = hole
+    while second < (length - 1) // 2:
+        second = 2 * (second + 1)
+        if _gt(q[first + second][0], q[first + second - 1][0]):
+            second -= 1
+        q[first + hole] = q[first + second]
+        hole = second
+    if (length & 1) == 0 and second == (length - 2) // 2:
+        second = 2 * (second + 1)
+        q[first + hole] = q[first + second - 1]
+        hole = second - 1
+    parent = (hole - 1) // 2  # std::__push_heap
+    while hole > top and _gt(q[first + parent][0], value[0]):
+        q[first + hole] = q[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    q[first + hole] = value
+
+
+def _stl_heap_select(q, first: int, middle: int, last: int) -> None:
+    length = middle - first
+    if length >= 2:  # std::__make_heap
+        for parent in range((length - 2) // 2, -1, -1):
+            _stl_adjust_heap(q, first, parent, length, q[first + parent])
+    for i in range(middle, last):
+        if _gt(q[i][0], q[first][0]):  # std::__pop_heap(first, middle, i)
+            value = q[i]
+            q[i] = q[first]
+            _stl_adjust_heap(q, first, 0, length, value)
+
+
+def _stl_partial_sort(q, first: int, middle: int, last: int) -> None:
+    _stl_heap_select(q, first, middle, last)
+    while middle - first > 1:  # std::__sort_heap
+        middle -= 1
+        value = q[middle]
+        q[middle] = q[first]
+        _stl_adjust_heap(q, first, 0, middle - first, value)
+
+
+def _stl_introsort_loop(q, first: int, last: int, depth: int) -> None:
+    while last - first > 16:
+        if depth == 0:
+            _stl_partial_sort(q, first, last, last)
+            return
+        depth -= 1
+        cut = _stl_partition_pivot(q, first, last)
+        _stl_introsort_loop(q, cut, last, depth)
+        last = cut
+
+
+def _stl_sort(q, first: int, last: int) -> None:
+    if last - first < 2:
+        return
+    _stl_introsort_loop(q, first, last, 2 * ((last - first).bit_length() - 1))
+    if last - first > 16:
+        _stl_insertion_sort(q, first, first + 16)
+        for i in range(first + 16, last):
+            _stl_linear_insert(q, i)
+    else:
+        _stl_insertion_sort(q, first, last)
+
+
+def _stl_nth_element(q, first: int, nth: int, last: int) -> None:
+    depth = 2 * ((last - first).bit_length() - 1)
+    while last - first > 3:
+        if depth == 0:
+            _stl_heap_select(q, first, nth + 1, last)
+            q[first], q[nth] = q[nth], q[first]
+            return
+        depth -= 1
+        cut = _stl_partition_pivot(q, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _stl_insertion_sort(q, first, last)
+
+
+def _topk_indices(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of ``torch.topk(values, k)`` (1-d, largest, sorted), ties in PyTorch's order."""
+    n = values.size
+    order = np.argsort(-values, kind="stable")
+    top = values[order[:k + 1]]
+    if not np.isnan(values).any() and bool(np.all(top[:-1] > top[1:])):
+        return order[:k]  # no ties among the top k or at its edge: the order is unique
+    q = list(zip(values.tolist(), range(n)))
+    if k * 64 <= n:
+        _stl_partial_sort(q, 0, k, n)
+    else:
+        _stl_nth_element(q, 0, k - 1, n)
+        _stl_sort(q, 0, k - 1)
+    return np.array([j for _, j in q[:k]], dtype=np.int64)
 
 
 def _update_from(frm: int, dt: np.dtype, digits: int) -> int:

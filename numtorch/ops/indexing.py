@@ -18,35 +18,46 @@ from ._helpers import _make, edges, result, to_tensor
 
 def _embed(grad: Tensor, shape: tuple, index) -> Tensor:
     """Zeros of ``shape`` with ``grad`` written at ``index`` (the gradient of a basic-indexing view)."""
-    from .pointwise import _out  # noqa: F401  (keeps import graph simple)
-
     if _gm._State.enabled and grad._requires_grad:
-        return IndexPutEmbed.apply(grad, shape, index)
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        out[index] = grad._data
+        is_select = any(type(i) is int for i in index)
+        node = (SelectBackwardBackward0 if is_select else SliceBackwardBackward0)(edges(grad))
+        node.index = index
+        return result(out, node)
     out = np.zeros(shape, dtype=grad._data.dtype)
     out[index] = grad._data
     return _make(out)
 
 
-class IndexPutEmbed:
-    """Differentiable ``zeros(shape)[index] = grad`` for double backward through views."""
-
-    @staticmethod
-    def apply(grad, shape, index):
-        out = np.zeros(shape, dtype=grad._data.dtype)
-        out[index] = grad._data
-        node = _EmbedBackward(edges(grad))
-        node.index = index
-        return result(out, node)
-
-
-class _EmbedBackward(Node):
+class SliceBackwardBackward0(Node):
     """The gradient of embedding into zeros is the same slice of the incoming gradient."""
 
     def backward(self, grad):
-        return (_basic_getitem(grad, self.index),)
+        return (_view_at(grad, self.index),)
 
-    def name(self) -> str:
-        return "SliceBackward0"
+
+class SelectBackwardBackward0(SliceBackwardBackward0):
+    """Double backward of ``select``: select the gradient again."""
+
+
+def _view_at(t: Tensor, index: tuple) -> Tensor:
+    """``t`` viewed at a key of ints and slices, one recorded op per dim (as ``t[key]``)."""
+    from .shape import select, slice_dim
+
+    out = t
+    dim = 0
+    for k in index:
+        if k is Ellipsis:
+            break
+        if type(k) is int:
+            out = select(out, dim, k)
+            continue
+        if k != slice(None):
+            s, e, st = k.indices(out._data.shape[dim])
+            out = slice_dim(out, dim, s, max(e, s), st)
+        dim += 1
+    return out
 
 
 def _scatter_into_zeros(grad: Tensor, indices: np.ndarray, axis: int, shape: tuple, keepdim: bool) -> Tensor:
@@ -59,8 +70,17 @@ def _scatter_into_zeros(grad: Tensor, indices: np.ndarray, axis: int, shape: tup
 
 
 # --- getitem -----------------------------------------------------------------------------------------------
+# PyTorch's rules (python_variable_indexing.cpp): ints select, slices slice, None unsqueezes, one op per dim,
+# from left to right; 0-d integer tensors count as ints. What is left (integer / bool tensors, lists) is one
+# advanced-indexing op on the sliced result. Inside a tuple key, a slice covering a whole dim records
+# nothing, and a key that changes nothing gives an alias; a lone slice (``x[:]``) always records a slice.
+_INDEX_TYPE_MSG = "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices"
+
+
 def _is_advanced(item) -> bool:
-    return isinstance(item, (Tensor, np.ndarray, list, bool)) and not isinstance(item, str)
+    if isinstance(item, Tensor):
+        return item._data.ndim > 0 or item._data.dtype.kind == "b"
+    return isinstance(item, (np.ndarray, list, bool)) and not isinstance(item, str)
 
 
 def _normalize_key(key):
@@ -70,68 +90,122 @@ def _normalize_key(key):
 
 
 def getitem(input: Tensor, key) -> Tensor:
-    """``input[key]`` with PyTorch's semantics and errors."""
-    key = _normalize_key(key)
-    if any(_is_advanced(k) for k in key):
-        return _advanced_getitem(input, key)
-    return _basic_getitem(input, key)
+    """``input[key]`` with PyTorch's semantics, recorded ops and errors."""
+    if type(key) is int:
+        from .shape import select
+
+        if input._data.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
+        return select(input, 0, key)
+    if type(key) is slice:
+        return _apply_slicing(input, (key,), optimize=False)[0]
+    view, advanced = _apply_slicing(input, _normalize_key(key), optimize=True)
+    if advanced is None:
+        return _alias(input) if view is input else view
+    return _index(view, advanced)
 
 
-def _basic_getitem(input: Tensor, key) -> Tensor:
+def _apply_slicing(input: Tensor, key: tuple, optimize: bool):
+    """Apply the basic parts of ``key``: returns (the view, the advanced key for it or None)."""
     from .shape import select, slice_dim, unsqueeze
 
-    key = _normalize_key(key)
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     ndim = input._data.ndim
-    if n_real > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    if sum(1 for k in key if k is Ellipsis) > 1:
+    n_specified = 0
+    n_ellipsis = 0
+    for k in key:
+        if k is None:
+            continue
+        if k is Ellipsis:
+            n_ellipsis += 1
+        elif isinstance(k, Tensor) and k._data.dtype.kind == "b":
+            n_specified += k._data.ndim
+        elif type(k) is not bool:
+            n_specified += 1
+    if n_ellipsis > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = input
-    dim = 0
+    dim = covered = 0
+    advanced = None
     for k in key:
         if k is Ellipsis:
-            dim += ndim - n_real
+            dim += ndim - n_specified
         elif k is None:
             out = unsqueeze(out, dim)
             dim += 1
         elif isinstance(k, slice):
             size = out._data.shape[dim]
-            start, stop, step = k.start, k.stop, k.step
-            if step is not None and _as_int(step) <= 0:
+            start, stop, step = _opt_int(k.start), _opt_int(k.stop), _opt_int(k.step)
+            if step is not None and step <= 0:
                 raise ValueError("step must be greater than zero")
-            if not (start in (None, 0) and stop is None and step in (None, 1)):
-                s, e, st = slice(_opt_int(start), _opt_int(stop), _opt_int(step)).indices(size)
-                if not (s == 0 and e >= size and st == 1):
-                    out = slice_dim(out, dim, s, max(e, s), st)
+            if not (optimize and start in (None, 0) and step in (None, 1) and (stop is None or stop >= size)):
+                s, e, st = slice(start, stop, step).indices(size)
+                out = slice_dim(out, dim, s, max(e, s), st)
             dim += 1
+        elif _is_advanced(k):
+            if advanced is None:
+                advanced, covered = [], 0
+            advanced.extend([slice(None)] * (dim - covered))
+            arr = _index_array(k)
+            advanced.append(arr)
+            dim += arr.ndim if arr.dtype == np.bool_ else 1
+            covered = dim
         else:
             i = _as_int(k)
             size = out._data.shape[dim]
             if i < -size or i >= size:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
             out = select(out, dim, i)
-    if out is input:
-        # x[:] / x[...] is still a new view in PyTorch.
-        from .shape import _view_of, ViewBackward0
-
-        node = None
-        if _gm._State.enabled and input._requires_grad:
-            node = ViewBackward0(edges(input))
-            node.shape = input._data.shape
-            node.__class__ = _AliasBackward
-        return _view_of(input, input._data.view(), node)
-    return out
+    if advanced is None:
+        return out, None
+    return out, tuple(advanced)
 
 
-class _AliasBackward(Node):
-    """``x[:]``: an alias passes the gradient through."""
+def _index_array(k) -> np.ndarray:
+    """An advanced index (tensor, list, bool) as an int64 or bool ndarray."""
+    if isinstance(k, Tensor):
+        arr = k._data
+    elif type(k) is bool:
+        return np.array(k)
+    else:
+        if isinstance(k, list) and any(isinstance(v, Tensor) for v in k):
+            k = [v.item() if isinstance(v, Tensor) else v for v in k]
+        arr = np.asarray(k)
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+    kind = arr.dtype.kind
+    if kind == "b":
+        return arr
+    if arr.dtype == np.uint8:
+        return arr.astype(bool)
+    if kind not in "iu":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return arr
+
+
+def _alias(input: Tensor) -> Tensor:
+    """``x[...]``: a new view of the whole tensor (AliasBackward0)."""
+    from .shape import _view_of
+
+    node = None
+    if _gm._State.enabled and input._requires_grad:
+        node = AliasBackward0(edges(input))
+    return _view_of(input, input._data.view(), node)
+
+
+class AliasBackward0(Node):
+    """``x[...]``: an alias passes the gradient through."""
 
     def backward(self, grad):
         return (grad,)
 
-    def name(self) -> str:
-        return "AliasBackward0"
+
+def _basic_getitem(input: Tensor, key) -> Tensor:
+    """``input[key]`` for a key of ints, slices, None and Ellipsis (a view)."""
+    view, _ = _apply_slicing(input, _normalize_key(key), optimize=True)
+    return _alias(input) if view is input else view
 
 
 def _opt_int(v):
@@ -141,55 +215,46 @@ def _opt_int(v):
 def _as_int(v) -> int:
     if isinstance(v, Tensor):
         if v._data.dtype.kind not in "iub" or v._data.size != 1:
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
-                             "are valid indices")
+            raise IndexError(_INDEX_TYPE_MSG)
         return int(v._data.reshape(-1)[0])
     if isinstance(v, (int, np.integer)):
         return int(v)
-    raise IndexError(
-        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
-        f"(got {type(v).__name__})"
-    )
+    raise IndexError(f"{_INDEX_TYPE_MSG} (got {type(v).__name__})")
 
 
-def _numpy_key(input: Tensor, key) -> tuple:
-    out = []
+def _resolve_key(input: Tensor, key: tuple) -> tuple:
+    """Check an advanced key against ``input``'s shape (PyTorch's bound and mask errors); NumPy-ready."""
+    shape = input._data.shape
+    if input._data.ndim == 0 and not all(isinstance(k, np.ndarray) and k.dtype == np.bool_ for k in key
+                                         if not isinstance(k, slice)):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                         "in C++ to convert a 0-dim tensor to a number")
     dim = 0
     for k in key:
-        if isinstance(k, Tensor):
-            arr = k._data
-            if arr.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            if arr.dtype == np.uint8:
-                arr = arr.astype(bool)
-            if arr.dtype != np.bool_:
-                _check_bounds(arr, input._data.shape, dim)
-                dim += 1
-            else:
-                dim += max(arr.ndim, 1)
-            out.append(arr)
-        elif isinstance(k, list):
-            arr = np.asarray(k)
-            if arr.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            if arr.dtype != np.bool_:
-                _check_bounds(arr, input._data.shape, dim)
+        if isinstance(k, slice):
             dim += 1
-            out.append(arr)
-        else:
-            if k is not None and k is not Ellipsis:
-                dim += 1
-            out.append(k)
-    return tuple(out)
-
-
-def _check_bounds(arr: np.ndarray, shape: tuple, dim: int) -> None:
-    if dim >= len(shape) or arr.size == 0:
-        return
-    size = shape[dim]
-    bad = (arr >= size) | (arr < -size)
-    if bad.any():
-        raise IndexError(f"index {int(arr[bad].reshape(-1)[0])} is out of bounds for dimension {dim} with size {size}")
+            continue
+        if k.dtype == np.bool_:
+            for i, n in enumerate(k.shape):
+                if dim + i < len(shape) and n != shape[dim + i]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, k.shape))}] at index {i} does not match "
+                        f"the shape of the indexed tensor [{', '.join(map(str, shape))}] at index {dim + i}")
+            dim += k.ndim
+            continue
+        if k.size and dim < len(shape):
+            size = shape[dim]
+            bad = (k >= size) | (k < -size)
+            if bad.any():
+                raise IndexError(
+                    f"index {int(k[bad].reshape(-1)[0])} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+    try:
+        np.broadcast_shapes(*(k.shape for k in key if not isinstance(k, slice) and k.dtype != np.bool_))
+    except ValueError:
+        shapes = ", ".join("[" + ", ".join(map(str, k.shape)) + "]" for k in key if not isinstance(k, slice))
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}")
+    return key
 
 
 class IndexBackward0(Node):
@@ -200,28 +265,24 @@ class IndexBackward0(Node):
 
 
 def _index_put_zeros(grad: Tensor, shape: tuple, key) -> Tensor:
-    if _gm._State.enabled and grad._requires_grad:
-        node = _IndexEmbedBackward(edges(grad))
-        node.key = key
-        out = np.zeros(shape, dtype=grad._data.dtype)
-        np.add.at(out, key, grad._data)
-        return result(out, node)
     out = np.zeros(shape, dtype=grad._data.dtype)
     np.add.at(out, key, grad._data)
+    if _gm._State.enabled and grad._requires_grad:
+        node = IndexPutBackward0(((None, 0),) + edges(grad))
+        node.key = key
+        return result(out, node)
     return _make(out)
 
 
-class _IndexEmbedBackward(Node):
-    """Gradient of scatter-add into zeros: gather again."""
+class IndexPutBackward0(Node):
+    """Double backward of indexing: (zeros).index_put_(key, grad, accumulate=True); ``grad`` gets it gathered."""
 
     def backward(self, grad):
-        return (_make(grad._data[self.key]) if not grad._requires_grad else _advanced_from_key(grad, self.key),)
-
-    def name(self) -> str:
-        return "IndexPutBackward0"
+        return (None, _index_key(grad, self.key))
 
 
-def _advanced_from_key(input, key):
+def _index_key(input: Tensor, key) -> Tensor:
+    """``input[key]`` for a resolved NumPy advanced key: a copy, recorded as IndexBackward0."""
     data = input._data[key]
     if _gm._State.enabled and input._requires_grad:
         node = IndexBackward0(edges(input))
@@ -230,28 +291,13 @@ def _advanced_from_key(input, key):
     return _make(np.array(data, copy=True))
 
 
+def _index(input: Tensor, key: tuple) -> Tensor:
+    return _index_key(input, _resolve_key(input, key))
+
+
 def _advanced_getitem(input: Tensor, key) -> Tensor:
-    if input._data.ndim == 0 and not any(isinstance(k, Tensor) and k._data.dtype == np.bool_ for k in key):
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
-                         "in C++ to convert a 0-dim tensor to a number")
-    nkey = _numpy_key(input, key)
-    try:
-        return _advanced_from_key(input, nkey)
-    except IndexError as e:
-        msg = str(e)
-        if "boolean index did not match" in msg:
-            raise IndexError(_bool_mismatch_message(input, nkey)) from None
-        raise IndexError(msg) from None
-
-
-def _bool_mismatch_message(input, nkey) -> str:
-    for k in nkey:
-        if isinstance(k, np.ndarray) and k.dtype == np.bool_:
-            for i, (a, b) in enumerate(zip(k.shape, input._data.shape)):
-                if a != b:
-                    return (f"The shape of the mask [{', '.join(map(str, k.shape))}] at index {i} does not match "
-                            f"the shape of the indexed tensor [{', '.join(map(str, input._data.shape))}] at index {i}")
-    return "boolean index did not match"
+    view, advanced = _apply_slicing(input, _normalize_key(key), optimize=True)
+    return _index(view, advanced) if advanced is not None else view
 
 
 # --- gather / scatter / index_select ----------------------------------------------------------------------
@@ -267,8 +313,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     x = input._data
     d = _wrap_dim(dim, x.ndim)
     idx = index._data
-    if idx.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != x.ndim and x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if idx.size and (idx.max() >= x.shape[d] or idx.min() < -x.shape[d]):
@@ -426,7 +472,9 @@ def masked_fill(input, mask, value) -> Tensor:
     x = input._data
     m = mask._data
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}")
+        from .linalg import _NAMES
+
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_NAMES[m.dtype.name]}")
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
@@ -454,7 +502,7 @@ def masked_select(input, mask) -> Tensor:
     x, m = np.broadcast_arrays(input._data, mask._data)
     from .shape import expand
 
-    return _advanced_from_key(expand(input, x.shape), (m,))
+    return _index_key(expand(input, x.shape), (m,))
 
 
 def nonzero(input, *, as_tuple: bool = False):

@@ -216,9 +216,28 @@ def outer(input, vec2) -> Tensor:
 ger = outer
 
 
+def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
+    """PyTorch's rule for folding the batch of the larger operand into mm/mv rows instead of using bmm."""
+    larger = tensor1._data.ndim >= tensor2._data.ndim
+    big = tensor1._data if larger else np.swapaxes(tensor2._data, -1, -2)
+    dim_t2 = tensor2._data.ndim if larger else tensor1._data.ndim
+    if not (big.ndim >= 3 and dim_t2 <= 2):
+        return False
+    if (tensor2 if larger else tensor1)._requires_grad:
+        return True  # folding avoids a batch-sized gradient for the smaller operand
+    if tensor1._data.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
 def matmul(input, other) -> Tensor:
-    """``input @ other`` for any ranks, with NumPy/PyTorch broadcasting of batch dims."""
-    from .shape import reshape, squeeze, unsqueeze, expand
+    """``input @ other`` for any ranks, dispatched as PyTorch does (so grad_fn names match): dot, mv, mm,
+    mm/mv over the folded batch of the larger operand, or bmm over broadcast batch dims."""
+    from .shape import _squeeze_dim, _unsafe_view, SqueezeBackward4, contiguous, expand, reshape, squeeze, t, \
+        transpose, unsqueeze
 
     a, b = input._data, other._data
     da, db = a.ndim, b.ndim
@@ -229,52 +248,40 @@ def matmul(input, other) -> Tensor:
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        if a.shape[0] != b.shape[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and {_dims(b.shape)})")
-        return squeeze(mm(unsqueeze(input, 0), other), 0)
+        return _squeeze_dim(mm(unsqueeze(input, 0), other), 0, SqueezeBackward4)
     if da == 2 and db == 2:
         return mm(input, other)
-    if da >= 3 and db <= 2:
-        # Fold the batch into the rows: one mm, as PyTorch does.
-        if db == 1:
-            if a.shape[-1] != b.shape[0]:
-                raise RuntimeError(f"size mismatch, got input ({a.shape[-2]}), mat ({_dims(a.shape[-2:])}), "
-                                   f"vec ({b.shape[0]})")
-            folded = reshape(input, (-1, a.shape[-1]))
-            return reshape(mv(folded, other), a.shape[:-1])
-        if a.shape[-1] != b.shape[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({_dims((int(np.prod(a.shape[:-1])), a.shape[-1]))} and "
-                f"{_dims(b.shape)})"
-            )
-        folded = reshape(input, (-1, a.shape[-1]))
-        return reshape(mm(folded, other), a.shape[:-1] + (b.shape[1],))
-    # General batched case: broadcast batch dims, then bmm.
-    a_ = unsqueeze(input, 0) if da == 1 else input
-    b_ = unsqueeze(other, -1) if db == 1 else other
-    sa, sb = a_._data.shape, b_._data.shape
-    if sa[-1] != sb[-2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(sa[:-2])) if len(sa) > 2 else 1}, {sa[-1]}] but got: "
-            f"[{int(np.prod(sb[:-2])) if len(sb) > 2 else 1}, {sb[-2]}]."
-        )
+    if _should_fold(input, other):
+        swap = db > da
+        t1 = transpose(other, -2, -1) if swap else input
+        t2 = (t(input) if da == 2 else input) if swap else other
+        sizes_1 = t1._data.shape
+        output_shape = sizes_1[:-1]
+        folded = reshape(t1, (int(np.prod(output_shape)), sizes_1[-1]))
+        if t2._data.ndim == 2:
+            out = _unsafe_view(mm(folded, t2), output_shape + (t2._data.shape[1],))
+            return contiguous(transpose(out, -2, -1)) if swap else out
+        return _unsafe_view(mv(folded, t2), output_shape)
+    # Broadcast the batch dims, then one bmm.
+    n = a.shape[-2] if da > 1 else 1
+    m1 = a.shape[-1]
+    m2 = b.shape[-2] if db > 1 else b.shape[0]
+    p = b.shape[-1] if db > 1 else 1
+    batch1, batch2 = a.shape[:max(da - 2, 0)], b.shape[:max(db - 2, 0)]
     try:
-        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+        batch = tuple(np.broadcast_shapes(batch1, batch2))
     except ValueError:
         from ._helpers import broadcast_error
 
-        raise broadcast_error(sa[:-2], sb[:-2]) from None
-    n = int(np.prod(batch)) if batch else 1
-    a3 = reshape(expand(a_, batch + sa[-2:]), (n,) + sa[-2:])
-    b3 = reshape(expand(b_, batch + sb[-2:]), (n,) + sb[-2:])
-    out = reshape(bmm(a3, b3), batch + (sa[-2], sb[-1]))
-    if da == 1:
-        out = squeeze(out, -2)
+        raise broadcast_error(batch1, batch2) from None
+    count = int(np.prod(batch))
+    t1 = reshape(expand(input, batch + (n, m1)), (count, n, m1))
+    out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
     if db == 1:
-        out = squeeze(out, -1)
-    return out
+        t2 = unsqueeze(reshape(expand(other, batch + (m2,)), (count, m2)), 2)
+        return _unsafe_view(squeeze(bmm(t1, t2), -1), out_shape)
+    t2 = reshape(expand(other, batch + (m2, p)), (count, m2, p))
+    return _unsafe_view(bmm(t1, t2), out_shape)
 
 
 def einsum(equation: str, *operands) -> Tensor:

@@ -621,18 +621,22 @@ def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     return _make(data)
 
 
-def all(input, dim=None, keepdim: bool = False) -> Tensor:
-    """True if every element (along ``dim``) is nonzero."""
+def _all_any(fn, input, dim, keepdim) -> Tensor:
     x = input._data
     axes = None if dim is None else dim_list(dim, x.ndim)
-    return _make(np.asarray(np.all(x, axis=axes, keepdims=keepdim if dim is not None else False)))
+    data = np.asarray(fn(x, axis=axes, keepdims=keepdim if dim is not None else False))
+    # uint8 input gives a uint8 result (a PyTorch legacy rule); everything else gives bool.
+    return _make(data.astype(np.uint8) if x.dtype == np.uint8 else data)
+
+
+def all(input, dim=None, keepdim: bool = False) -> Tensor:
+    """True if every element (along ``dim``) is nonzero."""
+    return _all_any(np.all, input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim: bool = False) -> Tensor:
     """True if some element (along ``dim``) is nonzero."""
-    x = input._data
-    axes = None if dim is None else dim_list(dim, x.ndim)
-    return _make(np.asarray(np.any(x, axis=axes, keepdims=keepdim if dim is not None else False)))
+    return _all_any(np.any, input, dim, keepdim)
 
 
 def count_nonzero(input, dim=None) -> Tensor:

@@ -119,6 +119,17 @@ def reshape(input, *shape) -> Tensor:
     return _view_of(input, data, node)
 
 
+def _unsafe_view(input, shape) -> Tensor:
+    """``at::_unsafe_view``: reshape a fresh result, recorded as UnsafeViewBackward0 and not tracked as a view."""
+    x = input._data
+    data = x.reshape(shape)
+    if _graph(input):
+        node = UnsafeViewBackward0(edges(input))
+        node.shape = x.shape
+        return result(data, node)
+    return _make(data)
+
+
 def view_as(input, other) -> Tensor:
     """``view(other.shape)``."""
     return view(input, other._data.shape)
@@ -198,6 +209,10 @@ class SqueezeBackward2(SqueezeBackward0):
     """``squeeze(dims)``: reshape the gradient back."""
 
 
+class SqueezeBackward4(SqueezeBackward1):
+    """In-place ``squeeze_(dim)`` (what ``matmul`` of a vector and a matrix ends with)."""
+
+
 def squeeze(input, dim=None) -> Tensor:
     """Remove dims of size 1 (all, or only ``dim``)."""
     x = input._data
@@ -216,12 +231,17 @@ def squeeze(input, dim=None) -> Tensor:
             node = SqueezeBackward2(edges(input))
             node.shape = x.shape
         return _view_of(input, data, node)
+    return _squeeze_dim(input, dim, SqueezeBackward1)
+
+
+def _squeeze_dim(input, dim: int, node_cls) -> Tensor:
+    x = input._data
     d = _wrap_dim(dim, x.ndim)
     removed = x.ndim > 0 and x.shape[d] == 1
     data = np.squeeze(x, d) if removed else x.view()
     node = None
     if _graph(input):
-        node = SqueezeBackward1(edges(input))
+        node = node_cls(edges(input))
         node.dim, node.removed = d, removed
     return _view_of(input, data, node)
 
@@ -342,25 +362,25 @@ def expand(input, *sizes) -> Tensor:
             f"or equal to the number of dimensions in the tensor ({x.ndim})"
         )
     lead = len(sizes) - x.ndim
-    target = []
-    for i, s in enumerate(sizes):
+    target = list(sizes)
+    # PyTorch checks from the last dim backwards, so the message names the rightmost clash.
+    for i in range(len(sizes) - 1, -1, -1):
+        s = sizes[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}"
                 )
-            target.append(s)
             continue
         cur = x.shape[i - lead]
         if s == -1:
-            s = cur
+            target[i] = cur
         elif cur != s and cur != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
                 f"dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  Tensor sizes: "
                 f"[{', '.join(map(str, x.shape))}]"
             )
-        target.append(s)
     target = tuple(target)
     if target == x.shape:
         data = x.view()
@@ -431,9 +451,9 @@ def repeat(input, *sizes) -> Tensor:
     return _make(data)
 
 
-def tile(input, dims) -> Tensor:
+def tile(input, *dims) -> Tensor:
     """Like ``repeat`` but pads ``dims`` with ones on the left."""
-    dims = tuple(dims)
+    dims = _shape_arg(dims)
     n = input._data.ndim
     if len(dims) < n:
         dims = (1,) * (n - len(dims)) + dims
@@ -458,7 +478,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
 
     tensors = [to_tensor(t) for t in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # Legacy rule: 1-d empty tensors are skipped.
     ref = next((t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)), tensors[0])
     if ref._data.ndim == 0:

@@ -89,6 +89,25 @@ def shuffle_global_seed(torch, seeds=SEEDS, num_workers: int = 0) -> dict:
     return out
 
 
+def persistent_workers(torch) -> dict:
+    """Three epochs with persistent workers: the base seed is drawn once, not per epoch."""
+    D = torch.utils.data
+    out = {}
+    for seed in (0, 9):
+        g = torch.Generator().manual_seed(seed)
+        loader = D.DataLoader(IndexDataset(13), batch_size=4, shuffle=True, num_workers=2, persistent_workers=True,
+                              generator=g)
+        epochs = [_batches(loader) for _ in range(3)]
+        out[f"generator/{seed}"] = {"epochs": epochs, "after": torch.randint(0, 1000, (3,), generator=g).tolist()}
+        del loader
+        torch.manual_seed(seed)
+        loader = D.DataLoader(IndexDataset(13), batch_size=4, shuffle=True, num_workers=2, persistent_workers=True)
+        epochs = [_batches(loader) for _ in range(3)]
+        out[f"global/{seed}"] = {"epochs": epochs, "after": torch.randint(0, 1000, (3,)).tolist()}
+        del loader
+    return out
+
+
 def sequential_and_samplers_in_loader(torch) -> dict:
     """DataLoader with explicit ``sampler`` / ``batch_sampler`` / ``batch_size=None``."""
     D = torch.utils.data
@@ -376,6 +395,7 @@ def run_all(torch) -> dict:
         "random_split": random_splits(torch),
         "samplers": samplers(torch),
         "worker_streams": worker_streams(torch),
+        "persistent_workers": persistent_workers(torch),
         "collate": collate_cases(torch),
         "errors": error_cases(torch),
     }

@@ -28,6 +28,7 @@ SECTIONS = {
     "random_split": scenarios.random_splits,
     "samplers": scenarios.samplers,
     "worker_streams": scenarios.worker_streams,
+    "persistent_workers": scenarios.persistent_workers,
     "collate": scenarios.collate_cases,
     "errors": scenarios.error_cases,
 }

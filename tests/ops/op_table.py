@@ -178,7 +178,7 @@ op("rdiv", lambda T, x: 2.0 / x, lambda x: 2.0 / x, [Sample(R(3, 4)), Sample(A(1
 op("div_trunc", lambda T, x, y: T.div(x, y, rounding_mode="trunc"), lambda x, y: np.trunc(x / y),
    [Sample(R(3, 4), R(3, 4), edge=True)], "DivBackward2", gradgrad=False)
 op("div_trunc_scalar", lambda T, x: T.div(x, 0.7, rounding_mode="trunc"), lambda x: np.trunc(x / 0.7),
-   [Sample(R(3, 4), edge=True)], "DivBackward3", gradgrad=False)
+   [Sample(R(3, 4), edge=True)], "DivBackward2", gradgrad=False)
 op("div_floor", lambda T, x, y: T.div(x, y, rounding_mode="floor"), lambda x, y: np.floor_divide(x, y),
    [Sample(R(3, 4), R(4), edge=True)], "DivBackward2", gradgrad=False)
 op("floordiv", lambda T, x, y: x // y, _floordiv,

@@ -80,7 +80,7 @@ def _second(T, ins, grads):
     for g in grads:
         if g is not None and g.requires_grad:
             w = H.weights(tuple(g.shape), H.to_numpy(g).dtype)
-            w = T.from_numpy(np.ascontiguousarray(w[::-1]) if w.ndim else w)
+            w = T.from_numpy(w.reshape(-1)[::-1].reshape(w.shape).copy())
             terms.append((g * w).sum())
     if not terms:
         return None

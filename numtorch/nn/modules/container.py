@@ -277,5 +277,5 @@ class ParameterDict(Module):
         lines = []
         for k, p in self.items():
             size_str = "x".join(str(s) for s in p.size())
-            lines.append(f"  ({k}): Parameter containing: [{p.dtype!r} of size {size_str}]")
+            lines.append(f"  ({k}): Parameter containing: [torch.{p.dtype._legacy}Tensor of size {size_str}]")
         return "\n".join(lines)

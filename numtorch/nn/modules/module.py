@@ -131,21 +131,19 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__module__.replace('numtorch', 'torch')}.{type(value).__name__}' "
-                    f"as parameter '{name}' (torch.nn.Parameter or None expected)"
-                )
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
             params[name] = None
             return
         if isinstance(value, Module):
             if d.get("_modules") is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_modules")
             d["_modules"][name] = value
             return
         modules = d.get("_modules")
@@ -168,10 +166,11 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _remove_from(self, name: str) -> None:
+    def _remove_from(self, name: str, keep: str = "") -> None:
+        # The store being assigned keeps its entry, so re-assigning an attribute keeps its position.
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
-            if name in d.get(store, ()):
+            if store != keep and name in d.get(store, ()):
                 del d[store][name]
         d.pop(name, None)
         d.get("_non_persistent_buffers_set", set()).discard(name)
@@ -397,7 +396,7 @@ class Module:
         for m in self.children():
             m._apply(fn)
         with _gm.no_grad():
-            for key, p in self._parameters.items():
+            for p in self._parameters.values():
                 if p is None:
                     continue
                 new = fn(p)
@@ -429,7 +428,8 @@ class Module:
         if dtype is None:
             return self
         if not dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={dtype}")
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> "Module":
@@ -493,7 +493,7 @@ class Module:
         """Check every key and shape first, so a failed load changes nothing."""
         missing, unexpected, errors, plan = [], [], [], []
         own = OrderedDict()
-        for mod_prefix, module in self.named_modules(prefix=""):
+        for mod_prefix, module in self.named_modules(prefix="", remove_duplicate=False):
             pfx = mod_prefix + ("." if mod_prefix else "")
             for name, p in module._parameters.items():
                 if p is not None:
@@ -589,6 +589,14 @@ class Module:
 
     def share_memory(self) -> "Module":
         return self
+
+
+def _typename(obj) -> str:
+    """``torch.typename``: 'torch.FloatTensor' for tensors, 'module.Class' otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = type(obj).__module__.replace("numtorch", "torch")
+    return type(obj).__name__ if module == "builtins" else f"{module}.{type(obj).__name__}"
 
 
 def _addindent(s: str, num_spaces: int) -> str:

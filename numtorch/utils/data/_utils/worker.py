@@ -19,12 +19,16 @@ import numpy as np
 import numtorch
 from numtorch.tensor import Tensor
 
-from . import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper
+from . import ExceptionWrapper
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
 __all__ = ["WorkerInfo", "get_worker_info"]
+
+
+# How often an idle worker wakes to check that the main process lives and has not shut down.
+_WORKER_POLL_INTERVAL = 0.5
 
 
 class ManagerWatchdog:
@@ -196,8 +200,13 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
 
         while watchdog.is_alive():
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_WORKER_POLL_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    # Shut down, but the final None never came: when the main process's
+                    # iterator dies in a garbage-collected cycle, its queues' feeder threads
+                    # can be finalised before the None is sent.
+                    break
                 continue
             if isinstance(r, _ResumeIteration):
                 _send(data_queue, (r, None), worker_id)  # acknowledge
