@@ -11,6 +11,8 @@ import numpy as np
 
 from . import dtypes as _dt
 from . import random as _random
+from .autograd import grad_mode as _gm
+from .autograd.graph import Node, edge_of
 from .tensor import Tensor, _check_device
 
 _make = Tensor._make
@@ -201,21 +203,32 @@ BoolTensor = _legacy_class(_dt.bool_)
 
 
 # --- filled factories -------------------------------------------------------------------------------------
-def _size(size) -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
+def _size(size, fn: str = "zeros") -> tuple:
+    """Parse a size given as ints, one tuple/list/Size, or integer 0-d tensors; PyTorch's errors."""
+    if len(size) == 1:
+        one = size[0]
+        if isinstance(one, (tuple, list)):
+            size = tuple(one)
+        elif not _is_int_like(one) or isinstance(one, (bool, np.bool_)):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {_type_name(one)}")
     out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = s.item()
-        if not isinstance(s, (numbers.Integral,)) or isinstance(s, bool):
-            raise TypeError(f"zeros(): argument 'size' must be tuple of ints, but found element of type "
-                            f"{type(s).__name__}")
-        out.append(int(s))
+    for i, s in enumerate(size):
+        if not _is_int_like(s):
+            raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                            f"\"type must be tuple of ints,but got {_type_name(s)}\"")
+        out.append(int(s._data) if isinstance(s, Tensor) else int(s))
     for s in out:
         if s < 0:
+            if fn == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
     return tuple(out)
+
+
+def _is_int_like(s) -> bool:
+    if isinstance(s, Tensor):
+        return s._data.dtype.kind in "iu" and s._data.size == 1
+    return isinstance(s, (numbers.Integral, np.integer))
 
 
 def _float_dtype(dtype) -> _dt.dtype:
@@ -293,7 +306,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         d = _dt.as_dtype(dtype)
     n = math.ceil((end - start) / step)
     # Computed in float64 like PyTorch's kernel (start + i*step), then cast.
-    data = (start + np.arange(n, dtype=np.float64 if not d.np_type.kind in "iu" else np.int64) * step)
+    data = (start + np.arange(n, dtype=np.float64 if d.np_type.kind not in "iu" else np.int64) * step)
     return _finish(data.astype(d.np_type), requires_grad)
 
 
@@ -345,121 +358,302 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) ->
 
 
 # --- random factories ----------------------------------------------------------------------------------
-def _gen(generator):
+# Every draw goes through numtorch.random (PyTorch's CPU streams, spec/rng.md): the default generator
+# unless ``generator=`` names a torch.Generator.
+
+_SIZE_KW = ("Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+            "bool pin_memory = False, bool requires_grad = False")
+_LIKE_KW = ("torch.memory_format memory_format = None, torch.dtype dtype = None, torch.layout layout = None, "
+            "torch.device device = None, bool pin_memory = False, bool requires_grad = False")
+# The overloads PyTorch lists in its "invalid combination of arguments" errors.
+_SIGNATURES = {
+    "rand": [f"(tuple of ints size, *, torch.Generator generator, {_SIZE_KW})",
+             f"(tuple of ints size, *, {_SIZE_KW})"],
+    "randn": [f"(tuple of ints size, *, torch.Generator generator, {_SIZE_KW})",
+              f"(tuple of ints size, *, {_SIZE_KW})"],
+    "randint": [f"(int high, tuple of ints size, *, torch.Generator generator, {_SIZE_KW})",
+                f"(int high, tuple of ints size, *, {_SIZE_KW})",
+                f"(int low, int high, tuple of ints size, *, torch.Generator generator, {_SIZE_KW})",
+                f"(int low, int high, tuple of ints size, *, {_SIZE_KW})"],
+    "normal": ["(Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)",
+               "(Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)",
+               "(float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)",
+               "(float mean, float std, tuple of ints size, *, torch.Generator generator = None, "
+               f"{_SIZE_KW})"],
+    "rand_like": [f"(Tensor input, *, torch.Generator generator, {_LIKE_KW})", f"(Tensor input, *, {_LIKE_KW})"],
+    "randn_like": [f"(Tensor input, *, torch.Generator generator, {_LIKE_KW})", f"(Tensor input, *, {_LIKE_KW})"],
+    "bernoulli": ["(Tensor input, *, torch.Generator generator = None, Tensor out = None)",
+                  "(Tensor input, float p, *, torch.Generator generator = None)"],
+}
+
+
+def _type_name(x) -> str:
+    """How PyTorch's argument parser names a Python value's type."""
+    if isinstance(x, Tensor):
+        return "Tensor"
+    if isinstance(x, _random.Generator):
+        return "torch.Generator"
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
+def _invalid_args(fn: str, args: tuple, kwargs: dict) -> TypeError:
+    """PyTorch's "received an invalid combination of arguments" TypeError for ``fn``."""
+    got = [_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+    lines = "".join(f" * {sig}\n" for sig in _SIGNATURES[fn])
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}), "
+                     f"but expected one of:\n{lines}")
+
+
+def _gen(generator, fn: str = "rand", args: tuple = (), kwargs: dict | None = None) -> _random.Generator:
+    """The generator to draw from: the default one for None, else a numtorch Generator."""
     if generator is None:
         return _random.default_generator
-    return getattr(generator, "_engine", generator)
+    if isinstance(generator, _random.Generator):
+        return generator
+    if fn in _SIGNATURES:
+        raise _invalid_args(fn, args, {**(kwargs or {}), "generator": generator})
+    raise TypeError(f"{fn}(): argument 'generator' must be torch.Generator, not {_type_name(generator)}")
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    """Uniform samples from [0, 1), PyTorch's stream."""
+def _fill_out(out, arr: np.ndarray, requires_grad: bool) -> Tensor:
+    """Return ``arr`` as a new tensor, or written into ``out=`` (resized as PyTorch resizes it)."""
+    if out is None:
+        return _finish(arr, requires_grad)
+    if out._data.shape != arr.shape:
+        if out._data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, "
+                f"which does not match the required output shape {list(arr.shape)}. This behavior is deprecated, "
+                "and in a future PyTorch release outputs will not be resized unless they have zero elements. "
+                "You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = arr.astype(out._data.dtype, copy=False)
+    else:
+        np.copyto(out._data, arr, casting="unsafe")
+    out._vbox[0] += 1
+    return out
+
+
+def _random_dtype(dtype, out) -> _dt.dtype:
+    if dtype is not None:
+        return _dt.as_dtype(dtype)
+    return out.dtype if out is not None else _dt.get_default_dtype()
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+         requires_grad: bool = False, **size_kw) -> Tensor:
+    """Uniform samples from [0, 1): ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=[2, 3])``."""
+    return _random_factory("rand", size, size_kw, generator, out, dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+          requires_grad: bool = False, **size_kw) -> Tensor:
+    """Standard-normal samples (PyTorch's Box-Muller streams); sizes as for ``rand``."""
+    return _random_factory("randn", size, size_kw, generator, out, dtype, device, requires_grad)
+
+
+def _random_factory(fn: str, size: tuple, size_kw: dict, generator, out, dtype, device, requires_grad) -> Tensor:
     _check_device(device)
-    d = _float_dtype(dtype)
-    return _finish(_gen(generator).uniform(_size(size), d.np_type), requires_grad)
+    if size_kw:
+        if set(size_kw) != {"size"}:
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{next(k for k in size_kw if k != 'size')}'")
+        if size:
+            raise _invalid_args(fn, size, size_kw)
+        size = (size_kw["size"],)
+    shape = _size(size, fn)
+    g = _gen(generator, fn, size)
+    d = _random_dtype(dtype, out)
+    arr = g.uniform(shape, d.np_type) if fn == "rand" else g.normal(shape, d.np_type)
+    return _fill_out(out, arr, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    """Standard-normal samples, PyTorch's stream."""
-    _check_device(device)
-    d = _float_dtype(dtype)
-    return _finish(_gen(generator).normal(_size(size), d.np_type), requires_grad)
+def _like_args(input: Tensor, dtype) -> tuple[tuple, _dt.dtype]:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    return input._data.shape, _like_dtype(input, dtype)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+              requires_grad: bool = False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
-    d = _like_dtype(input, dtype)
-    return _finish(_random.default_generator.uniform(input._data.shape, d.np_type), requires_grad)
+    shape, d = _like_args(input, dtype)
+    return _finish(_gen(generator, "rand_like", (input,)).uniform(shape, d.np_type), requires_grad)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
-    d = _like_dtype(input, dtype)
-    return _finish(_random.default_generator.normal(input._data.shape, d.np_type), requires_grad)
+    shape, d = _like_args(input, dtype)
+    return _finish(_gen(generator, "randn_like", (input,)).normal(shape, d.np_type), requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad: bool = False) -> Tensor:
-    """Integers uniform in ``[low, high)`` (``randint(high, size)`` form too)."""
+def _int_arg(fn: str, v, args: tuple, kwargs: dict) -> int:
+    """An int argument as PyTorch's parser takes it (ints, NumPy ints, integer 0-d tensors)."""
+    if isinstance(v, Tensor) and v._data.dtype.kind in "iu" and v._data.size == 1:
+        return int(v._data)
+    if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return int(v)
+    raise _invalid_args(fn, args, kwargs)
+
+
+def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+            requires_grad: bool = False, **kwargs) -> Tensor:
+    """Integers uniform in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high, size)``."""
     _check_device(device)
-    if size is None:
-        if isinstance(high, (tuple, list)):
-            low, high, size = 0, low, high
-        else:
-            raise TypeError("randint() missing 1 required positional arguments: \"size\"")
-    elif high is None:
-        low, high = 0, low
-    d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
-    return _finish(_gen(generator).randint(int(low), int(high), _size((tuple(size),)), d.np_type), requires_grad)
+    allkw = dict(kwargs)
+    if generator is not None:
+        allkw["generator"] = generator
+    unknown = set(kwargs) - {"low", "high", "size"}
+    names = ("low", "high", "size") if len(args) + len(kwargs) >= 3 or "low" in kwargs else ("high", "size")
+    bound = dict(zip(names, args))
+    if unknown or len(args) > len(names) or any(k in bound for k in kwargs):
+        raise _invalid_args("randint", args, allkw)
+    bound.update(kwargs)
+    if "high" not in bound or "size" not in bound:
+        raise _invalid_args("randint", args, allkw)
+    low = _int_arg("randint", bound.get("low", 0), args, allkw)
+    high = _int_arg("randint", bound["high"], args, allkw)
+    size = bound["size"]
+    if not isinstance(size, (tuple, list)):
+        raise _invalid_args("randint", args, allkw)
+    shape = _size((size,), "randint")
+    g = _gen(generator, "randint", args, kwargs)
+    d = _dt.int64 if dtype is None and out is None else _random_dtype(dtype, out)
+    return _fill_out(out, g.randint(low, high, shape, d.np_type), requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None) -> Tensor:
-    """``randint`` with ``input``'s shape and dtype."""
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 pin_memory: bool = False, requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``randint`` with ``input``'s shape and dtype: ``randint_like(x, high)`` or ``(x, low, high)``."""
+    shape, d = _like_args(input, dtype)
     if high is None:
         low, high = 0, low
-    d = _like_dtype(input, dtype)
-    return _make(_random.default_generator.randint(int(low), int(high), input._data.shape, d.np_type))
+    g = _gen(generator, "randint_like")
+    return _finish(g.randint(int(low), int(high), shape, d.np_type), requires_grad)
 
 
-def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A random permutation of ``0..n-1``."""
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0..n-1`` (PyTorch's swap shuffle, ``n - 1`` words)."""
     _check_device(device)
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
-    d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
-    return _finish(_gen(generator).randperm(int(n), d.np_type), requires_grad)
+    if isinstance(n, Tensor) and n._data.dtype.kind in "iu" and n._data.size == 1:
+        n = int(n._data)
+    if not isinstance(n, (numbers.Integral, np.integer)) or isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_type_name(n)}")
+    d = _dt.int64 if dtype is None and out is None else _random_dtype(dtype, out)
+    return _fill_out(out, _gen(generator, "randperm").randperm(int(n), d.np_type), requires_grad)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Normal samples: number mean/std with ``size``, or element-wise tensor means/stds."""
-    g = _gen(generator)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else np.asarray(mean)
-        s = std._data if isinstance(std, Tensor) else np.asarray(std)
-        if (s < 0).any():
-            raise RuntimeError(f"normal expects all elements of std >= 0.0")
-        shape = np.broadcast_shapes(m.shape, s.shape)
-        ref = mean if isinstance(mean, Tensor) else std
-        z = g.normal(shape, ref._data.dtype)
-        return _make((z * s + m).astype(ref._data.dtype, copy=False))
-    if size is None:
-        raise TypeError("normal() missing required argument 'size'")
-    d = _float_dtype(dtype)
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _finish(g.normal(_size((tuple(size),)), d.np_type, float(mean), float(std)), requires_grad)
+# --- torch.normal ------------------------------------------------------------------------------------------
+# Its three tensor forms build the result as PyTorch's normal_out_impl does, with separate rounding steps
+# (the draw, then in-place mul_ and add_ in the result's dtype), which changes low bits versus one fused
+# formula. Gradients flow to neither mean nor std (PyTorch's derivatives are zeros: NormalBackward1/2/3).
+
+class _NormalBackward(Node):
+    """Zero gradients for the tensor arguments of torch.normal (the sample is not reparameterised)."""
+
+    def backward(self, grad):
+        return tuple(None if shape is None else _make(np.zeros(shape, dtype=grad._data.dtype))
+                     for shape in self.shapes)
 
 
-def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """0/1 samples with per-element probabilities ``input`` (or a number ``p``)."""
-    g = _gen(generator)
+NormalBackward1 = type("NormalBackward1", (_NormalBackward,), {"__doc__": "normal(Tensor mean, float std)."})
+NormalBackward2 = type("NormalBackward2", (_NormalBackward,), {"__doc__": "normal(float mean, Tensor std)."})
+NormalBackward3 = type("NormalBackward3", (_NormalBackward,), {"__doc__": "normal(Tensor mean, Tensor std)."})
+
+_MISSING = object()
+
+
+def _in_place_binary(out: np.ndarray, other: np.ndarray, op) -> np.ndarray:
+    """``out.op_(other)``: computed in the promoted dtype, stored back in ``out``'s dtype."""
+    rt = _dt.promote_types(_dt.from_numpy(out.dtype), _dt.from_numpy(other.dtype)).np_type
+    return op(out.astype(rt, copy=False), other.astype(rt, copy=False)).astype(out.dtype, copy=False)
+
+
+def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """Normal samples: ``normal(mean, std, size)`` for numbers, or element-wise tensor mean and/or std."""
+    args = tuple(a for a in (mean, std, size) if a is not _MISSING and a is not None)
+    if mean is _MISSING:
+        raise TypeError('normal() missing 1 required positional arguments: "mean"')
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mt or st):
+        if std is _MISSING or size is None:
+            raise _invalid_args("normal", args, {})
+        _check_device(device)
+        g = _gen(generator, "normal", args)
+        d = _random_dtype(dtype, out)
+        shape = _size((size,), "normal")
+        return _fill_out(out, g.normal(shape, d.np_type, float(mean), float(std)), requires_grad)
+    if size is not None or dtype is not None or requires_grad:
+        raise _invalid_args("normal", args, {})
+    g = _gen(generator, "normal", args)
+    if std is _MISSING:
+        std = 1.0
+    if mt and not st:
+        # at::normal(Tensor mean, double std): output.normal_(0, std) then output.add_(mean)
+        std = float(std)
+        if not std >= 0.0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {_random._fmt_double(std)}")
+        m = mean._data
+        z = g.normal(m.shape, m.dtype, 0.0, std)
+        data = z + m
+        node_cls, inputs = NormalBackward1, (mean,)
+    else:
+        s = std._data
+        if s.size and not bool(np.min(s) >= 0):  # NaN fails too, as std.min().ge(0)
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        if not mt:
+            # at::normal(double mean, Tensor std): normal_(0, 1), mul_(std), add_(full({}, mean))
+            z = g.normal(s.shape, s.dtype, 0.0, 1.0)
+            data = z * s
+            data += s.dtype.type(mean) if s.dtype.kind == "f" else mean
+            node_cls, inputs = NormalBackward2, (std,)
+        else:
+            # at::normal(Tensor mean, Tensor std): result in mean's dtype, broadcast shape
+            m = mean._data
+            shape = _broadcast_shape(m.shape, s.shape)
+            z = g.normal(shape, m.dtype, 0.0, 1.0)
+            data = _in_place_binary(z, s, np.multiply)
+            data = _in_place_binary(data, m, np.add)
+            node_cls, inputs = NormalBackward3, (mean, std)
+    if out is not None:
+        return _fill_out(out, data, False)
+    t = _make(data)
+    if _gm._State.enabled and any(x._requires_grad for x in inputs):
+        node = node_cls(tuple(edge_of(x) for x in inputs))
+        node.shapes = tuple(x._data.shape for x in inputs)
+        t._requires_grad = True
+        t.grad_fn = node
+    return t
+
+
+def _broadcast_shape(a: tuple, b: tuple) -> tuple:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        from .ops._helpers import broadcast_error
+
+        raise broadcast_error(a, b) from None
+
+
+# --- bernoulli / multinomial -------------------------------------------------------------------------------
+def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
+    """0/1 samples: probabilities ``input`` element-wise, or one number ``p`` for every element."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    args = (input,) if p is None else (input, p)
+    g = _gen(generator, "bernoulli", args)
     if p is not None:
+        if out is not None:
+            raise _invalid_args("bernoulli", args, {"out": out})
+        # at::bernoulli(self, p) = empty_like(self).bernoulli_(p): the scalar (53-bit) path.
         return _make(g.bernoulli_scalar(input._data.shape, float(p), input._data.dtype))
-    return _make(g.bernoulli_tensor(input._data))
+    return _fill_out(out, g.bernoulli_tensor(input._data), False)
 
 
-def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
-    """Sample category indices with probabilities proportional to the rows of ``input``."""
-    g = _gen(generator)
-    probs = input._data.astype(np.float64)
-    if probs.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if (probs < 0).any() or not np.isfinite(probs).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rows = probs.reshape(-1, probs.shape[-1])
-    if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    out = np.zeros((rows.shape[0], num_samples), dtype=np.int64)
-    for r, row in enumerate(rows):
-        w = row.copy()
-        if w.sum() <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        for k in range(num_samples):
-            u = g.uniform((1,), np.float64)[0] * w.sum()
-            idx = int(np.searchsorted(np.cumsum(w), u, side="right"))
-            idx = min(idx, len(w) - 1)
-            while w[idx] == 0 and idx > 0:
-                idx -= 1
-            out[r, k] = idx
-            if not replacement:
-                w[idx] = 0
-    return _make(out.reshape(probs.shape[:-1] + (num_samples,)))
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None, out=None) -> Tensor:
+    """Category indices drawn from the rows of ``input`` (unnormalised probabilities), PyTorch's streams."""
+    g = _gen(generator, "multinomial")
+    return _fill_out(out, g.multinomial(input._data, num_samples, bool(replacement)), False)

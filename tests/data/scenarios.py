@@ -156,7 +156,7 @@ def samplers(torch, seeds=SEEDS) -> dict:
     ds = IndexDataset(13)
     weights = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
     for seed in seeds:
-        def gen():
+        def gen(seed=seed):
             return torch.Generator().manual_seed(seed)
 
         r = {}
@@ -198,6 +198,29 @@ def samplers(torch, seeds=SEEDS) -> dict:
                     list(D.BatchSampler([4, 1, 3], 5, True))]
     out["batch_len"] = [len(D.BatchSampler(range(10), 3, False)), len(D.BatchSampler(range(10), 3, True)),
                         len(D.BatchSampler(range(9), 3, False)), len(D.BatchSampler(range(2), 3, True))]
+    return out
+
+
+def weighted_ties(torch) -> dict:
+    """WeightedRandomSampler without replacement past the non-zero weights: zero weights tie.
+
+    PyTorch's order for the ties comes from libstdc++'s heap / nth_element / sort; covers the
+    heap path (k * 64 <= n), the nth_element path, and sort above its insertion-sort cut-off.
+    """
+    D = torch.utils.data
+    out = {}
+    configs = [(5, 2, 4), (8, 3, 8), (20, 5, 12), (40, 10, 39), (100, 7, 60), (300, 2, 4), (640, 3, 10),
+               (257, 0, 100), (1000, 30, 900)]
+    for seed in (0, 1, 2, 3):
+        for n, nonzero, k in configs:
+            g = torch.Generator().manual_seed(seed)
+            w = [0.0] * n
+            picks = torch.randperm(n, generator=g)[:nonzero].tolist()
+            for j, p in enumerate(picks):
+                w[p] = 1.0 + j
+            if nonzero == 0:
+                w[n // 2] = 1.0
+            out[f"{seed}/{n}/{nonzero}/{k}"] = list(D.WeightedRandomSampler(w, k, replacement=False, generator=g))
     return out
 
 
@@ -394,6 +417,7 @@ def run_all(torch) -> dict:
         "loader_samplers": sequential_and_samplers_in_loader(torch),
         "random_split": random_splits(torch),
         "samplers": samplers(torch),
+        "weighted_ties": weighted_ties(torch),
         "worker_streams": worker_streams(torch),
         "persistent_workers": persistent_workers(torch),
         "collate": collate_cases(torch),

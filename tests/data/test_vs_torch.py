@@ -27,6 +27,7 @@ SECTIONS = {
     "loader_samplers": scenarios.sequential_and_samplers_in_loader,
     "random_split": scenarios.random_splits,
     "samplers": scenarios.samplers,
+    "weighted_ties": scenarios.weighted_ties,
     "worker_streams": scenarios.worker_streams,
     "persistent_workers": scenarios.persistent_workers,
     "collate": scenarios.collate_cases,

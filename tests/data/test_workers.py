@@ -150,7 +150,8 @@ def test_worker_exception_is_reraised_in_main() -> None:
     with pytest.raises(ValueError) as info:
         next(it)
     msg = str(info.value)
-    assert msg.startswith("Caught ValueError in DataLoader worker process 1.\nOriginal Traceback (most recent call last):")
+    assert msg.startswith("Caught ValueError in DataLoader worker process 1.\n"
+                          "Original Traceback (most recent call last):")
     assert "ValueError: bad index 6" in msg
     # As in PyTorch, the iterator goes on after a failed batch.
     assert next(it).tolist() == [8, 9]

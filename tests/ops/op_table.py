@@ -238,7 +238,7 @@ op("relu", lambda T, x: x.relu(), lambda x: np.maximum(x, 0).astype(x.dtype),
 op("floor", lambda T, x: x.floor(), np.floor, _UNARY + [Sample(I(5))], "FloorBackward0")
 op("ceil", lambda T, x: x.ceil(), np.ceil, _UNARY + [Sample(I(5))], "CeilBackward0")
 op("round", lambda T, x: x.round(), _np_round_half_even,
-   _UNARY + [Sample(A([0.5, 1.5, 2.5, -0.5, -1.5]), desc="half to even"), Sample(I(5))], "RoundBackward0")
+   _UNARY + [Sample(A([0.5, 1.5, 2.5, -0.5, -1.5]), edge=True, desc="half to even"), Sample(I(5))], "RoundBackward0")
 op("round_decimals", lambda T, x: T.round(x, decimals=2), lambda x: np.round(x, 2), _UNARY[:1],
    "RoundBackward1")
 op("clamp", lambda T, x: x.clamp(-0.5, 0.8), lambda x: np.clip(x, -0.5, 0.8), _UNARY[:2], "ClampBackward1")

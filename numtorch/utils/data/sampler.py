@@ -7,15 +7,14 @@ generator (or the seeded global generator) gives PyTorch's index order.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Generic, TypeVar
-
-import numpy as np
 
 import numtorch
 from numtorch.random import Generator
 from numtorch.tensor import Tensor
+
+from ._multinomial import multinomial_1d
 
 __all__ = [
     "BatchSampler",
@@ -132,65 +131,10 @@ class SubsetRandomSampler(Sampler[int]):
         return len(self.indices)
 
 
-# Largest category count torch.multinomial accepts (indices pass through float32).
-_MULTINOMIAL_MAX_CATEGORIES = 1 << 24
-
-
-def _multinomial(weights: np.ndarray, num_samples: int, replacement: bool,
-                 generator: Generator | None) -> list[int]:
-    """``torch.multinomial`` of a 1-d float64 ``weights`` array, PyTorch's CPU algorithm exactly.
-
-    Kept here rather than calling ``numtorch.multinomial``, which is not yet PyTorch-exact.
-    Without replacement (or for one sample) PyTorch takes the top-k of ``w / E`` with
-    ``E ~ Exp(1)`` drawn as ``-log1p(-u)`` from float64 uniforms; with replacement it
-    binary-searches one float64 uniform per sample in the normalised cumulative sum.
-    """
-    n_categories = weights.shape[-1]
-    if num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    if not replacement and num_samples > n_categories:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if n_categories > _MULTINOMIAL_MAX_CATEGORIES:
-        raise RuntimeError("number of categories cannot exceed 2^24")
-    if not replacement or num_samples == 1:
-        # max() < inf is False for NaN too, as in PyTorch's check.
-        if n_categories == 0 or not (weights.max() < math.inf and weights.min() >= 0):
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        if weights.sum() == 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        u = numtorch.rand(n_categories, dtype=numtorch.float64, generator=generator).numpy()
-        # math.log1p is the C library's, as PyTorch's at::log1p (NumPy's may differ in the last bit).
-        expo = np.fromiter(map(math.log1p, (-u).tolist()), np.float64, n_categories)
-        np.negative(expo, out=expo)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = weights / expo
-        if num_samples == 1:
-            return [int(np.argmax(q))]
-        # Descending by value; ties (only zero weights, in practice) in index order, where
-        # PyTorch's order depends on std::nth_element's internals.
-        order = np.argsort(-q, kind="stable")
-        return order[:num_samples].tolist()
-    for w in weights.tolist():  # first offending entry decides the message, as in PyTorch's loop
-        if not w >= 0:
-            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-        if not math.isfinite(w):
-            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
-    cum = np.cumsum(weights)  # sequential float64 sums, like PyTorch's loop
-    total = cum[-1]
-    if not total > 0:
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    cum /= total
-    cum[-1] = 1.0
-    u = numtorch.rand(num_samples, dtype=numtorch.float64, generator=generator).numpy()
-    return np.searchsorted(cum, u, side="left").tolist()  # first slot with cum >= u
-
-
 class WeightedRandomSampler(Sampler[int]):
     """Indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``.
 
-    Uses PyTorch's multinomial algorithm, so seeded draws match PyTorch. One known gap: without
-    replacement, once the non-zero weights are exhausted, zero-weight indices follow in index
-    order (PyTorch's order there depends on ``std::nth_element``).
+    Draws with PyTorch's multinomial algorithm (see ``_multinomial``), so seeded draws match PyTorch.
     """
 
     weights: Tensor
@@ -213,7 +157,7 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        draws = _multinomial(self.weights.numpy(), self.num_samples, self.replacement, self.generator)
+        draws = multinomial_1d(self.weights.numpy(), self.num_samples, self.replacement, self.generator)
         yield from iter(draws)
 
     def __len__(self) -> int:
