@@ -40,6 +40,8 @@ __all__ = [
     "set_rng_state",
     "DEFAULT_GENERATOR_SEED",
     "STATE_SIZE",
+    "fill_order",
+    "draw_like",
 ]
 
 # ``torch.Generator()`` (an explicitly created CPU generator) starts from this fixed seed
@@ -1127,6 +1129,35 @@ def _update_to(to: int, dt: np.dtype, digits: int) -> int:
         nbits = to_.bit_length() - 1
         to = to_minus_1 - (1 << (nbits - digits + 1))
     return to
+
+
+# --------------------------------------------------------------------------------------
+# fill order of non-contiguous outputs
+# --------------------------------------------------------------------------------------
+
+def fill_order(a: np.ndarray) -> tuple[int, ...] | None:
+    """Axes from outermost to innermost in memory, or None when that is plain row-major order.
+
+    PyTorch's TensorIterator visits an output in memory order (dimensions sorted by stride), so
+    ``x.t().uniform_()`` or ``rand_like(x.t())`` draw along ``x``'s rows, not the view's.
+    """
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return None
+    strides = a.strides
+    perm = sorted(range(a.ndim), key=lambda d: -abs(strides[d]))  # stable: size-1 dims stay put
+    return None if perm == list(range(a.ndim)) else tuple(perm)
+
+
+def draw_like(a: np.ndarray, make) -> np.ndarray:
+    """``make(shape)`` drawn in ``a``'s memory order, returned in ``a``'s logical axis order.
+
+    The result is a transposed view when ``a`` is a permuted layout, so it also has ``a``'s
+    strides (as PyTorch's ``empty_like`` keeps them).
+    """
+    perm = fill_order(a)
+    if perm is None:
+        return make(a.shape)
+    return make(tuple(a.shape[d] for d in perm)).transpose(np.argsort(perm))
 
 
 # --------------------------------------------------------------------------------------

@@ -508,7 +508,8 @@ def _plan_storages(tensors: list) -> dict:
         storage = _StorageOut(_storage_type(dt), (hi - lo) // isz, _little_endian(raw, isz))
         for t in members:
             a = t._data
-            stride = tuple(s // isz if n > 1 else (s // isz if s >= 0 and s % isz == 0 else c)
+            # A size-1 dimension's stride never addresses anything; NumPy may leave any value there.
+            stride = tuple(s // isz if n > 1 or (s >= 0 and s % isz == 0) else c
                            for n, s, c in zip(a.shape, a.strides, _contiguous_strides(a.shape)))
             plan[id(t)] = (storage, (_address(a) - lo) // isz, tuple(a.shape), stride)
     return plan
@@ -841,6 +842,11 @@ def _set_state(obj, state):
         return obj
     if not isinstance(state, dict) or not all(type(k) is str for k in state):
         raise pickle.UnpicklingError(f"corrupted checkpoint: object state must be a dict of names, got {_short(state)}")
+    # Data only, and never over a name the class defines: a file cannot shadow a method with a value.
+    clash = [k for k in state if hasattr(type(obj), k)]
+    if clash:
+        raise pickle.UnpicklingError(f"corrupted checkpoint: saved attributes {clash[:5]} would hide "
+                                     f"{type(obj).__name__}'s own")
     obj.__dict__.update(state)
     return obj
 
@@ -1164,7 +1170,8 @@ class _Unpickler:
                 metastack.append(stack)
                 stack = []
             elif op == 0x74:  # TUPLE
-                stack.append(tuple(pop_mark()))
+                items = pop_mark()  # rebinds `stack`: pop before appending
+                stack.append(tuple(items))
             elif op == 0x85:  # TUPLE1
                 stack[-1] = (stack[-1],)
             elif op == 0x86:  # TUPLE2
@@ -1266,7 +1273,8 @@ class _Unpickler:
                     raise _Refused(f"Can only add items to sets, but got {type(stack[-1])}")
                 stack[-1].update(items)
             elif op == 0x91:  # FROZENSET
-                stack.append(frozenset(pop_mark()))
+                items = pop_mark()
+                stack.append(frozenset(items))
             elif op == 0x81:  # NEWOBJ
                 args = stack.pop()
                 cls = stack.pop()
@@ -1292,9 +1300,9 @@ class _Unpickler:
                 if proto > 5:
                     raise _Corrupt(f"unsupported pickle protocol {proto}")
             elif op == 0x2E:  # STOP
-                if len(stack) != 1 or metastack:
-                    raise _Corrupt("pickle stack is not one object at STOP")
-                return stack[0]
+                if not stack:
+                    raise _Corrupt("empty pickle stack at STOP")
+                return stack[-1]
             else:
                 raise _Refused(f"Unsupported operand {op} ({chr(op)!r})")
 
@@ -1349,7 +1357,7 @@ def _restore_location(map_location) -> Callable[[_Storage, str], _Storage]:
             if result is None:
                 return to(s, loc)
             if type(result) is not _Storage:
-                raise TypeError("map_location must return the storage it was given, or None")
+                raise RuntimeError("map_location must return the storage it was given, or None")
             return result
         return restore
     raise TypeError(f"map_location must be None, a str, a device, a dict or a callable, not {type(map_location)}")
@@ -1556,8 +1564,9 @@ def _load_from(fh: BinaryIO, restore: Callable, encoding: str, mmap_path: str | 
         if head == b"PK\x03\x04":
             try:
                 zf = zipfile.ZipFile(fh)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as e:
-                raise RuntimeError(f"{what} is a damaged zip archive (truncated or corrupted checkpoint): {e}") from None
+            except Exception as e:  # noqa: BLE001
+                raise RuntimeError(f"{what} is a damaged zip archive (truncated or corrupted checkpoint): "
+                                   f"{type(e).__name__}: {_short(str(e))}") from None
             mm = np.memmap(mmap_path, dtype=np.uint8, mode="c") if mmap_path else None
             with zf:
                 return _load_zip(zf, restore, encoding, mm, fh if mm is not None else None)
@@ -1578,11 +1587,11 @@ def _load_from(fh: BinaryIO, restore: Callable, encoding: str, mmap_path: str | 
         return obj
     except _Refused as e:
         raise pickle.UnpicklingError(_weights_only_message(str(e))) from None
-    except (pickle.UnpicklingError, RuntimeError, ValueError, TypeError):
+    except (pickle.UnpicklingError, RuntimeError, MemoryError):
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, struct.error, KeyError) as e:
-        # zipfile reports a bad CRC, a damaged header or an unknown compression in many ways.
-        raise RuntimeError(f"{what} is a damaged checkpoint (truncated or corrupted): {type(e).__name__}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - zipfile, zlib and NumPy report damage in many ways
+        raise RuntimeError(f"{what} is a damaged checkpoint (truncated or corrupted): {type(e).__name__}: "
+                           f"{_short(str(e))}") from None
 
 
 # -- plain pickle (copy.copy, multiprocessing): numtorch's own reduce, not the checkpoint format -------------

@@ -694,40 +694,60 @@ def _install_methods() -> None:
     def _gen(generator):
         return _random.default_generator if generator is None else getattr(generator, "_engine", generator)
 
+    def _draw(self, make):
+        # Draw in self's memory order, as PyTorch's TensorIterator fills non-contiguous outputs.
+        return _random.draw_like(self._data, make)
+
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with uniform samples from [a, b)."""
         ip.check_inplace(self)
-        return _fill_random(self, _gen(generator).uniform(self._data.shape, self._data.dtype, a, b))
+        g, dt = _gen(generator), self._data.dtype
+        return _fill_random(self, _draw(self, lambda shape: g.uniform(shape, dt, a, b)))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with normal samples."""
         ip.check_inplace(self)
-        if std < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        return _fill_random(self, _gen(generator).normal(self._data.shape, self._data.dtype, mean, std))
+        g, dt = _gen(generator), self._data.dtype
+        return _fill_random(self, _draw(self, lambda shape: g.normal(shape, dt, mean, std)))
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        """Fill with 0/1 samples of probability ``p``."""
+        """Fill with 0/1 samples of probability ``p`` (a number, or a tensor broadcast to self)."""
         ip.check_inplace(self)
-        g = _gen(generator)
+        g, dt = _gen(generator), self._data.dtype
         if isinstance(p, Tensor):
-            arr = g.bernoulli_tensor(np.broadcast_to(p._data, self._data.shape).astype(p._data.dtype))
+            pb = np.broadcast_to(p._data, self._data.shape)
+            perm = _random.fill_order(self._data)
+            if perm is None:
+                arr = g.bernoulli_tensor(pb, dt)
+            else:
+                arr = g.bernoulli_tensor(pb.transpose(perm), dt).transpose(np.argsort(perm))
         else:
-            arr = g.bernoulli_scalar(self._data.shape, float(p), self._data.dtype)
+            arr = _draw(self, lambda shape: g.bernoulli_scalar(shape, float(p), dt))
         return _fill_random(self, arr)
 
-    def random_(self, from_=0, to=None, *, generator=None):
-        """Fill with integers uniform in ``[from, to)``."""
+    _unset = object()
+
+    def random_(self, from_=_unset, to=_unset, *, generator=None):
+        """Fill with integers: ``random_()`` over the dtype's range, ``random_(to)``, ``random_(from, to)``,
+        ``random_(from, None)`` for ``[from, max]`` (PyTorch's overloads and streams)."""
         ip.check_inplace(self)
-        if to is None:
-            from_, to = 0, from_ if from_ else (2 ** 24 if self._data.dtype == np.float32 else 2 ** 53
-                                               if self._data.dtype.kind == "f" else np.iinfo(self._data.dtype).max + 1)
-        return _fill_random(self, _gen(generator).randint(int(from_), int(to), self._data.shape, self._data.dtype))
+        g, dt = _gen(generator), self._data.dtype
+        if from_ is _unset and to is _unset:
+            arr = _draw(self, lambda shape: g.random_(shape, dt))
+        elif to is _unset or from_ is _unset:
+            high = int(from_ if to is _unset else to)
+            arr = _draw(self, lambda shape: g.randint(0, high, shape, dt))
+        elif to is None:
+            arr = _draw(self, lambda shape: g.random_from(shape, int(from_), dt))
+        else:
+            arr = _draw(self, lambda shape: g.randint(int(from_), int(to), shape, dt))
+        return _fill_random(self, arr)
 
     def exponential_(self, lambd=1.0, *, generator=None):
-        """Fill with exponential samples."""
-        u = _gen(generator).uniform(self._data.shape, np.float64)
-        return _fill_random(self, -np.log1p(-u) / lambd)
+        """Fill with exponential samples (PyTorch's float64 kernel, then cast)."""
+        ip.check_inplace(self)
+        g, dt = _gen(generator), self._data.dtype
+        return _fill_random(self, _draw(self, lambda shape: g.exponential(shape, dt, lambd)))
 
     T.uniform_, T.normal_, T.bernoulli_, T.random_, T.exponential_ = (
         uniform_, normal_, bernoulli_, random_, exponential_)

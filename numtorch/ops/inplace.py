@@ -1,11 +1,13 @@
-"""In-place ops (``add_``, ``mul_``, ``+=``, ``t[i] = v``, ``copy_``, ``zero_`` …) with PyTorch's checks.
+"""In-place ops (``add_``, ``mul_``, ``+=``, ``t[i] = v``, ``copy_``, ``fill_``, ``zero_`` …) with PyTorch's checks.
 
 An in-place op is its out-of-place op plus three rules:
 1. With grad mode on, a leaf that requires grad (or a view of one) must not change: RuntimeError.
 2. The tensor's version counter goes up, so a Node that saved it notices the change at backward time.
 3. When the graph is recorded, the tensor takes the op's Node as its new ``grad_fn``; if it is a view, its
-   base gets a ``CopySlices`` node (the base's gradient, with the view's region replaced by the op's).
+   base gets a ``CopySlices`` node (the base's gradient, with the view's region replaced by the op's) and the
+   view an ``AsStridedBackward0`` of it. Other views of that base catch up lazily (``graph.refresh_view``).
 Under ``no_grad`` (the optimizer's update) only rule 2 applies: a plain NumPy write, nothing else.
+A failed in-place op (bad shape, bad dtype) raises before touching the data or the version counter.
 """
 
 from __future__ import annotations
@@ -14,20 +16,39 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import grad_mode as _gm
-from ..autograd.graph import Node, SavedOutput, edge_of
+from ..autograd.graph import Node, SavedOutput, _short_name, edge_of, refresh_view
 from ..tensor import Tensor
-from ._helpers import _make, broadcast_error, result, to_tensor
+from ._helpers import _make, broadcast_error, edges, result, sum_to, to_tensor
 
 LEAF_MSG = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_MSG = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+NO_GRAD_VIEW_MSG = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked)."
+)
+MULTI_OUTPUT_VIEW_MSG = (
+    "Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function that "
+    "returns multiple views. Such functions do not allow the output views to be modified inplace. You should "
+    "replace the inplace operation by an out-of-place one."
+)
 
 
 def check_inplace(self: Tensor) -> None:
-    """Refuse to modify (a view of) a leaf that requires grad while grad mode is on."""
+    """Refuse in-place changes PyTorch refuses with grad mode on: leaves that require grad, views of them,
+    views made under no_grad of a tensor that requires grad, and outputs of multi-view ops (split, unbind)."""
     if not _gm._State.enabled:
         return
     base = self._base
     if base is not None:
+        if self._view_version is None:
+            if base._requires_grad:
+                raise RuntimeError(NO_GRAD_VIEW_MSG)
+            return
+        fn = self.grad_fn
+        if fn is not None and fn.num_outputs > 1:
+            raise RuntimeError(MULTI_OUTPUT_VIEW_MSG.format(nr=self._output_nr, name=_short_name(fn)))
         if base.grad_fn is None and base._requires_grad:
             raise RuntimeError(VIEW_OF_LEAF_MSG)
     elif self.grad_fn is None and self._requires_grad:
@@ -40,7 +61,7 @@ def _cast_check(self: Tensor, result_dtype) -> None:
     if result_dtype == sd:
         return
     rk, sk = np.dtype(result_dtype).kind, sd.kind
-    order = {"b": 0, "u": 1, "i": 1, "f": 2}
+    order = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
     if order[rk] > order[sk]:
         raise RuntimeError(
             f"result type {_dt.from_numpy(result_dtype)._legacy} can't be cast to the desired output type "
@@ -51,6 +72,10 @@ def _cast_check(self: Tensor, result_dtype) -> None:
 def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     """Make ``self`` hold ``op(self, *args)``; ``fast(array)`` may write the result directly (no graph)."""
     check_inplace(self)
+    base = self._base
+    if base is not None and _gm._State.enabled and self._view_version != self._vbox[0] \
+            and self._view_version is not None:
+        refresh_view(self)  # its base changed since: its history is now AsStrided(base's)
     needs_graph = _gm._State.enabled and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
     )
@@ -68,6 +93,8 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
         _write(self, res)
         self._vbox[0] += 1
         return self
+    if base is not None and self._view_version is None:
+        raise RuntimeError(NO_GRAD_VIEW_MSG)
 
     # Record the graph: compute out of place on a snapshot of self's old identity, then adopt the result.
     snapshot = _snapshot(self)
@@ -78,7 +105,7 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     if node is None:
         return self
     _rebind_saved_output(node, res, self)
-    if self._base is None:
+    if base is None:
         self.grad_fn = node
         self._output_nr = 0
         self._requires_grad = True
@@ -88,24 +115,19 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
 
 
 def _snapshot(self: Tensor) -> Tensor:
+    # self's old value and graph position, in memory of its own (the op may save it for backward).
     snap = _make(self._data.copy())
     snap.grad_fn = self.grad_fn
     snap._output_nr = self._output_nr
     snap._requires_grad = self._requires_grad
     snap._acc = self._acc
-    if self.grad_fn is None and self._requires_grad:
-        # A leaf modified under grad mode never gets here (check_inplace), but keep the edge honest.
-        from ..autograd.graph import accumulator_of
-
-        accumulator_of(self)
-        snap._acc = self._acc
     return snap
 
 
 def _rebind_saved_output(node: Node, res: Tensor, self: Tensor) -> None:
     # Nodes that saved their output must now watch self's memory and version instead of the temporary's.
     saved = node._saved
-    if not saved or saved is None:
+    if not saved:
         return
     items, versions = saved
     changed = False
@@ -127,10 +149,14 @@ def _write(self: Tensor, res: Tensor) -> None:
             data = np.broadcast_to(data, self._data.shape)
         except ValueError:
             raise RuntimeError(
-                f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
-                f"[{', '.join(map(str, res._data.shape))}]"
+                f"output with shape {_dims(self._data.shape)} doesn't match the broadcast shape "
+                f"{_dims(res._data.shape)}"
             ) from None
     np.copyto(self._data, data, casting="unsafe")
+
+
+def _dims(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
 
 
 def _inplace_shape_error(self: Tensor, other) -> RuntimeError:
@@ -139,93 +165,159 @@ def _inplace_shape_error(self: Tensor, other) -> RuntimeError:
         full = np.broadcast_shapes(self._data.shape, oshape)
     except ValueError:
         return broadcast_error(self._data.shape, oshape)
-    return RuntimeError(
-        f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
-        f"[{', '.join(map(str, full))}]"
-    )
+    return RuntimeError(f"output with shape {_dims(self._data.shape)} doesn't match the broadcast shape {_dims(full)}")
 
 
-# --- views: CopySlices --------------------------------------------------------------------------------------
-def _geometry(view: np.ndarray, base: np.ndarray):
-    """Where ``view`` lies inside (contiguous) ``base``: (shape, element strides, element offset)."""
-    item = base.itemsize
-    offset = (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // item
-    return view.shape, tuple(s // item for s in view.strides), offset
+# --- views changed in place: CopySlices and AsStridedBackward0 ---------------------------------------------
+class _Geometry:
+    """Where a view's elements lie in its base, as flat (C-order) indices into the base's logical shape."""
+
+    __slots__ = ("base_shape", "view_shape", "view_strides", "offset", "base_strides", "_imap")
+
+    def __init__(self, view: np.ndarray, base: np.ndarray):
+        item = base.itemsize
+        self.base_shape = base.shape
+        self.view_shape = view.shape
+        self.view_strides = tuple(s // item for s in view.strides)
+        self.base_strides = tuple(s // item for s in base.strides)
+        self.offset = (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // item
+        self._imap = None
+
+    @property
+    def imap(self) -> np.ndarray:
+        """int64 array of the view's shape: each element's flat index in the base."""
+        if self._imap is None:
+            self._imap = self._index_map()
+        return self._imap
+
+    @property
+    def overlapping(self) -> bool:
+        return any(st == 0 and n > 1 for st, n in zip(self.view_strides, self.view_shape))
+
+    def _index_map(self) -> np.ndarray:
+        # Lay out the base's flat indices in a buffer shaped like the base's memory, then read it with the
+        # view's strides from the view's offset: correct for any strided base (transposed, sliced, flipped).
+        shape, strides = self.base_shape, self.base_strides
+        lo = sum(min(0, (n - 1) * s) for n, s in zip(shape, strides) if n)
+        hi = sum(max(0, (n - 1) * s) for n, s in zip(shape, strides) if n)
+        span = max(hi - lo + 1, 1)
+        as_strided = np.lib.stride_tricks.as_strided
+        buf = np.zeros(span + max(0, self.offset - hi), dtype=np.int64)
+        size = int(np.prod(shape)) if shape else 1
+        if size:
+            mirror = as_strided(buf[-lo:], shape, tuple(s * 8 for s in strides))
+            mirror[...] = np.arange(size, dtype=np.int64).reshape(shape)
+        out = as_strided(buf[self.offset - lo:], self.view_shape, tuple(s * 8 for s in self.view_strides))
+        return np.array(out, copy=True)
 
 
-def _strided(arr: np.ndarray, geom) -> np.ndarray:
-    shape, strides, offset = geom
-    flat = arr.reshape(-1)
-    item = arr.itemsize
-    return np.lib.stride_tricks.as_strided(flat[offset:], shape, tuple(s * item for s in strides))
+def _embed_into_base(grad: Tensor, geom: _Geometry) -> Tensor:
+    """Zeros of the base's shape with ``grad`` added at the view's positions (differentiable when needed)."""
+    size = int(np.prod(geom.base_shape)) if geom.base_shape else 1
+    if _gm._State.enabled and grad._requires_grad:
+        from .indexing import _index_put_zeros
+        from .shape import reshape
+
+        return reshape(_index_put_zeros(grad, (size,), (geom.imap,)), geom.base_shape)
+    flat = np.zeros(size, dtype=grad._data.dtype)
+    if geom.overlapping:
+        np.add.at(flat, geom.imap, grad._data)
+    else:
+        flat[geom.imap] = grad._data
+    return _make(flat.reshape(geom.base_shape))
+
+
+def _gather_from_base(grad: Tensor, geom: _Geometry) -> Tensor:
+    """The view's region of a base-shaped gradient, as a new tensor (differentiable when needed)."""
+    if _gm._State.enabled and grad._requires_grad:
+        from .indexing import _index_key
+        from .shape import reshape
+
+        return _index_key(reshape(grad, (-1,)), (geom.imap,))
+    return _make(grad._data.reshape(-1)[geom.imap])
 
 
 class CopySlices(Node):
     """The base of a view that was changed in place: its gradient outside the view passes through, and
-    inside the view goes through the in-place op's own Node."""
+    inside the view goes through the in-place op's own Node (``fn``)."""
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
 
     def backward(self, grad):
-        g = np.array(grad._data, copy=True)
-        region = _strided(g, self.geometry)
-        view_grad = _make(np.array(region, copy=True))
-        res = self.fn.backward(view_grad)
+        geom = self.geometry
+        res = self.fn.backward(_gather_from_base(grad, geom))
         if type(res) is not tuple:
             res = (res,)
         first = res[0]
-        region[...] = 0 if first is None else first._data
+        if _gm._State.enabled and grad._requires_grad or (first is not None and first._requires_grad):
+            keep = np.ones(geom.base_shape, dtype=grad._data.dtype)
+            keep.reshape(-1)[geom.imap] = 0
+            out = grad * _make(keep)
+            if first is not None:
+                out = out + _embed_into_base(first, geom)
+            return (out,) + tuple(res[1:])
+        g = np.array(grad._data, copy=True)
+        g.reshape(-1)[geom.imap] = 0 if first is None else first._data
         return (_make(g),) + tuple(res[1:])
+
+    def release(self) -> None:
+        self.fn.release()
+        Node.release(self)
 
 
 class AsStridedBackward0(Node):
-    """A view regenerated from its modified base: embed its gradient into zeros of the base's shape."""
+    """A view whose base changed in place: its gradient is embedded into zeros of the base's shape."""
 
     def backward(self, grad):
-        g = np.zeros(self.base_shape, dtype=grad._data.dtype)
-        _strided(g, self.geometry)[...] += grad._data
-        return (_make(g),)
+        return (_embed_into_base(grad, self.geometry),)
+
+
+def as_strided_view_node(view: Tensor, base_edge: tuple) -> AsStridedBackward0:
+    """The history PyTorch gives a view after an in-place change of its base: AsStrided of the base's."""
+    node = AsStridedBackward0((base_edge,))
+    node.geometry = _Geometry(view._data, view._base._data)
+    return node
 
 
 def _copy_slices(view: Tensor, fn: Node) -> None:
     base = view._base
-    geom = _geometry(view._data, base._data)
     node = CopySlices((edge_of(base),) + tuple(fn.next_functions[1:]))
-    node.fn, node.geometry = fn, geom
+    node.fn, node.geometry = fn, _Geometry(view._data, base._data)
     base.grad_fn = node
     base._output_nr = 0
     base._requires_grad = True
     view_node = AsStridedBackward0(((node, 0),))
-    view_node.base_shape, view_node.geometry = base._data.shape, geom
+    view_node.geometry = node.geometry
     view.grad_fn = view_node
     view._output_nr = 0
     view._requires_grad = True
+    view._view_version = view._vbox[0]
 
 
 # --- the in-place ops --------------------------------------------------------------------------------------
-def _fast_binary(ufunc, other, alpha=1):
-    if isinstance(other, Tensor):
-        other_data = other._data
-    else:
-        other_data = other
-    if alpha != 1:
-        def fast(arr):
-            ufunc(arr, np.multiply(other_data, alpha), out=arr, casting="same_kind")
-    else:
-        def fast(arr):
-            ufunc(arr, other_data, out=arr, casting="same_kind")
+def _fast_binary(ufunc, other):
+    other_data = other._data if isinstance(other, Tensor) else other
+
+    def fast(arr):
+        ufunc(arr, other_data, out=arr, casting="same_kind")
+
     return fast
 
 
-def _binary_inplace(name, ufunc, op):
-    def method(self, other, *, alpha=1):
-        other = _check_other(self, other)
-        fast = _fast_binary(ufunc, other, alpha) if _same_kind_ok(self, other) else None
-        if alpha != 1:
-            return apply_inplace(self, op, other, fast=fast, alpha=alpha)
-        return apply_inplace(self, op, other, fast=fast)
+def _fast_add_alpha(other, alpha):
+    """``arr += alpha * other`` rounded once, as PyTorch's fused multiply-add kernel (exact for float32)."""
+    other_data = other._data if isinstance(other, Tensor) else other
 
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{name[:-1]}``: modifies and returns self."
-    return method
+    def fast(arr):
+        if arr.dtype == np.float32:
+            a = np.float64(np.float32(alpha))
+            full = arr.astype(np.float64) + a * np.asarray(other_data, dtype=np.float32).astype(np.float64)
+            np.copyto(arr, full, casting="same_kind")
+        else:
+            np.add(arr, np.multiply(other_data, arr.dtype.type(alpha)), out=arr, casting="same_kind")
+
+    return fast
 
 
 def _check_other(self, other):
@@ -240,29 +332,16 @@ def _same_kind_ok(self: Tensor, other) -> bool:
     # The NumPy fast path is used only when PyTorch would compute in self's own dtype.
     sk = self._data.dtype.kind
     if isinstance(other, Tensor):
-        ok = other._data.dtype.kind
+        od = other._data.dtype
+        if od == self._data.dtype:
+            return True
+        # A 0-d float of another width would make NumPy compute in the wider type; PyTorch computes in self's.
         if sk == "f":
-            return ok in "fiub" and (ok != "f" or other._data.dtype.itemsize <= self._data.dtype.itemsize
-                                     or other._data.ndim == 0)
-        return ok == sk and other._data.dtype == self._data.dtype
+            return od.kind in "iub" or (od.kind == "f" and od.itemsize < self._data.dtype.itemsize)
+        return False
     if sk == "f":
         return True
     return sk in "iu" and type(other) is int
-
-
-def _true_div_fast(other):
-    od = other._data if isinstance(other, Tensor) else other
-
-    def fast(arr):
-        if arr.dtype.kind != "f":
-            raise _DtypeError
-        np.true_divide(arr, od, out=arr, casting="same_kind")
-
-    return fast
-
-
-class _DtypeError(Exception):
-    pass
 
 
 def _ops():
@@ -272,21 +351,23 @@ def _ops():
 
 
 def add_(self, other, *, alpha=1):
-    """In-place ``add``."""
-    pw = _ops()
+    """In-place ``add``: ``self += alpha * other``."""
     other = _check_other(self, other)
-    fast = _fast_binary(np.add, other, alpha) if _same_kind_ok(self, other) else None
-    return apply_inplace(self, pw.add, other, fast=fast, alpha=alpha) if alpha != 1 else \
-        apply_inplace(self, pw.add, other, fast=fast)
+    if alpha == 1:
+        fast = _fast_binary(np.add, other) if _same_kind_ok(self, other) else None
+        return apply_inplace(self, _ops().add, other, fast=fast)
+    fast = _fast_add_alpha(other, alpha) if _same_kind_ok(self, other) else None
+    return apply_inplace(self, _ops().add, other, fast=fast, alpha=alpha)
 
 
 def sub_(self, other, *, alpha=1):
-    """In-place ``sub``."""
-    pw = _ops()
+    """In-place ``sub``: ``self -= alpha * other``."""
     other = _check_other(self, other)
-    fast = _fast_binary(np.subtract, other, alpha) if _same_kind_ok(self, other) else None
-    return apply_inplace(self, pw.sub, other, fast=fast, alpha=alpha) if alpha != 1 else \
-        apply_inplace(self, pw.sub, other, fast=fast)
+    if alpha == 1:
+        fast = _fast_binary(np.subtract, other) if _same_kind_ok(self, other) else None
+        return apply_inplace(self, _ops().sub, other, fast=fast)
+    fast = _fast_add_alpha(other, -alpha) if _same_kind_ok(self, other) else None
+    return apply_inplace(self, _ops().sub, other, fast=fast, alpha=alpha)
 
 
 def mul_(self, other):
@@ -304,7 +385,7 @@ def div_(self, other, *, rounding_mode=None):
             raise RuntimeError(
                 f"result type Float can't be cast to the desired output type {_dt.from_numpy(self._data.dtype)._legacy}"
             )
-        fast = _true_div_fast(other) if _same_kind_ok(self, other) else None
+        fast = _fast_binary(np.true_divide, other) if _same_kind_ok(self, other) else None
         return apply_inplace(self, _ops().div, other, fast=fast)
     return apply_inplace(self, _ops().div, other, rounding_mode=rounding_mode)
 
@@ -328,6 +409,7 @@ def _unary_inplace(fn_name: str):
     return method
 
 
+# --- zero_ / fill_ / copy_ ---------------------------------------------------------------------------------
 class ZeroBackward0(Node):
     """Zeroing discards the old values: no gradient flows back."""
 
@@ -335,8 +417,19 @@ class ZeroBackward0(Node):
         return (grad * 0,)
 
 
-class FillBackward0(ZeroBackward0):
+class FillBackward2(ZeroBackward0):
     """Filling with a number discards the old values."""
+
+
+class FillBackward3(Node):
+    """Filling with a 0-d tensor: the old values get nothing, the value the sum of the gradient."""
+
+    def backward(self, grad):
+        from .reduction import sum as _sum
+
+        gself = grad * 0 if self.next_functions[0][0] is not None else None
+        gvalue = _sum(grad) if self.next_functions[1][0] is not None else None
+        return gself, gvalue
 
 
 def _fill_op(node_cls, value):
@@ -349,30 +442,35 @@ def _fill_op(node_cls, value):
     return op
 
 
+def _fill_tensor_op(self_snapshot, value):
+    data = np.full(self_snapshot._data.shape, value._data, dtype=self_snapshot._data.dtype)
+    return result(data, FillBackward3(edges(self_snapshot, value)))
+
+
 def zero_(self):
     """Set every element to zero, in place."""
     return apply_inplace(self, _fill_op(ZeroBackward0, 0), fast=lambda arr: arr.fill(0))
 
 
 def fill_(self, value):
-    """Set every element to ``value``, in place."""
+    """Set every element to ``value`` (a number or a 0-d tensor), in place."""
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
             )
-        if value._requires_grad and _gm._State.enabled:
-            return copy_(self, value)
-        value = value._data.item()
-    return apply_inplace(self, _fill_op(FillBackward0, value), fast=lambda arr: arr.fill(value))
+        v = value._data.item()
+        return apply_inplace(self, _fill_tensor_op, value, fast=lambda arr: arr.fill(v))
+    return apply_inplace(self, _fill_op(FillBackward2, value), fast=lambda arr: arr.fill(value))
 
 
 class CopyBackwards(Node):
     """``dst.copy_(src)``: the old dst gets no gradient, src gets it (summed to src's shape, in src's dtype)."""
 
-    def backward(self, grad):
-        from ._helpers import sum_to
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
 
+    def backward(self, grad):
         gself = grad * 0 if self.next_functions[0][0] is not None else None
         gsrc = None
         if self.next_functions[1][0] is not None:
@@ -385,8 +483,6 @@ class CopyBackwards(Node):
 def _copy_op(self_snapshot, src):
     data = np.broadcast_to(src._data, self_snapshot._data.shape).astype(self_snapshot._data.dtype)
     if _gm._State.enabled and (self_snapshot._requires_grad or src._requires_grad):
-        from ._helpers import edges
-
         node = CopyBackwards(edges(self_snapshot, src))
         node.src_shape, node.src_dtype = src._data.shape, src._data.dtype
         return result(data, node)
@@ -395,31 +491,23 @@ def _copy_op(self_snapshot, src):
 
 def copy_(self, src, non_blocking: bool = False):
     """Copy ``src``'s values (broadcast, converted to self's dtype) into self."""
-    src = to_tensor(src)
-    try:
-        np.broadcast_shapes(src._data.shape, self._data.shape)
-        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
-            raise ValueError
-    except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match the size of "
-            f"tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton dimension "
-            f"{max(self._data.ndim - 1, 0)}"
-        ) from None
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    check_inplace(self)
+    dshape, sshape = self._data.shape, src._data.shape
+    if dshape != sshape:
+        try:
+            full = np.broadcast_shapes(dshape, sshape)
+        except ValueError:
+            raise broadcast_error(dshape, sshape) from None
+        if full != dshape:
+            raise RuntimeError(f"output with shape {_dims(dshape)} doesn't match the broadcast shape {_dims(full)}")
 
     def fast(arr):
-        np.copyto(arr, src._data, casting="unsafe")
+        s = src._data
+        np.copyto(arr, s.copy() if np.shares_memory(arr, s) else s, casting="unsafe")
 
-    check_inplace(self)
-    if not (_gm._State.enabled and (self._requires_grad or src._requires_grad)):
-        if np.shares_memory(self._data, src._data):
-            data = src._data.copy()
-            np.copyto(self._data, data, casting="unsafe")
-        else:
-            fast(self._data)
-        self._vbox[0] += 1
-        return self
-    return apply_inplace(self, _copy_op, src)
+    return apply_inplace(self, _copy_op, src, fast=fast)
 
 
 # --- setitem -----------------------------------------------------------------------------------------------
@@ -427,50 +515,83 @@ class IndexPutBackward0(Node):
     """``t[idx] = v`` with advanced indices: the overwritten positions get no gradient; v gets the rest."""
 
     def backward(self, grad):
-        from ._helpers import sum_to
+        from .indexing import _index_key
 
-        g = np.array(grad._data, copy=True)
         gv = None
         if self.next_functions[1][0] is not None:
-            picked = _make(np.array(g[self.key], copy=True))
-            gv = sum_to(picked, self.value_shape)
-        g[self.key] = 0
-        return _make(g), gv
+            gv = sum_to(_index_key(grad, self.key), self.value_shape)
+        gself = None
+        if self.next_functions[0][0] is not None:
+            keep = np.ones(grad._data.shape, dtype=grad._data.dtype)
+            keep[self.key] = 0
+            gself = grad * _make(keep)
+        return gself, gv
+
+
+def _strip_leading_ones(shape: tuple) -> tuple:
+    i = 0
+    while i < len(shape) and shape[i] == 1:
+        i += 1
+    return shape[i:]
+
+
+def _setitem_value(self: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        return _make(np.array(value, dtype=self._data.dtype))
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    raise TypeError(f"can't assign a {name} to a {self.type()}")
+
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    """PyTorch's setitem copy: same shape copies, a 0-d value fills, else view without leading 1s + expand."""
+    from .shape import expand, view
+
+    if dst._data.shape == src._data.shape:
+        copy_(dst, src)
+    elif src._data.ndim == 0:
+        fill_(dst, src)
+    else:
+        src = view(src, _strip_leading_ones(src._data.shape))
+        if src._data.shape != dst._data.shape:
+            src = expand(src, dst._data.shape)
+        copy_(dst, src)
 
 
 def setitem(self: Tensor, key, value) -> None:
-    """``self[key] = value``: basic indices copy into a view; advanced ones use index_put."""
-    from .indexing import _basic_getitem, _is_advanced, _normalize_key, _numpy_key
+    """``self[key] = value``: basic indices write through a view; advanced ones are ``index_put_``."""
+    from .indexing import _apply_slicing, _normalize_key, _resolve_key
+    from .shape import view
 
-    k = _normalize_key(key)
-    value_t = value if isinstance(value, Tensor) else None
-    if not any(_is_advanced(i) for i in k):
-        view = _basic_getitem(self, k) if self._data.ndim or k not in ((), (Ellipsis,)) else self
-        if view is not self and view._base is None:
-            view._base = self
-        if value_t is None:
-            value_t = _make(np.asarray(value, dtype=self._data.dtype))
-        copy_(view, value_t)
+    value = _setitem_value(self, value)
+    target, advanced = _apply_slicing(self, _normalize_key(key), optimize=True)
+    if advanced is None:
+        _copy_to(target, value)
         return
-    nkey = _numpy_key(self, k)
-    if not _gm._State.enabled or not (self._requires_grad or (value_t is not None and value_t._requires_grad)):
-        try:
-            self._data[nkey] = value_t._data if value_t is not None else value
-        except IndexError as e:
-            raise IndexError(str(e)) from None
-        self._vbox[0] += 1
-        return
-    check_inplace(self)
-    if value_t is None:
-        value_t = _make(np.asarray(value, dtype=self._data.dtype))
+    nkey = _resolve_key(target, advanced)
+    stripped = _strip_leading_ones(value._data.shape)
+    if stripped != value._data.shape:
+        value = view(value, stripped)
+    indexed_shape = np.broadcast_to(np.empty((), dtype=np.int8), target._data.shape)[nkey].shape
+    try:
+        ok = np.broadcast_shapes(value._data.shape, indexed_shape) == indexed_shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {_dims(value._data.shape)} cannot be broadcast "
+                           f"to indexing result of shape {_dims(indexed_shape)}")
+    vdata = value._data
+
+    def fast(arr):
+        arr[nkey] = vdata
 
     def op(snapshot, v):
         data = snapshot._data.copy()
         data[nkey] = v._data
-        from ._helpers import edges
-
         node = IndexPutBackward0(edges(snapshot, v))
         node.key, node.value_shape = nkey, v._data.shape
         return result(data, node)
 
-    apply_inplace(self, op, value_t)
+    apply_inplace(target, op, value, fast=fast)

@@ -201,7 +201,7 @@ def samplers(torch, seeds=SEEDS) -> dict:
     return out
 
 
-def weighted_ties(torch) -> dict:
+def weighted_ties(torch, seeds=(0, 1, 2, 3)) -> dict:
     """WeightedRandomSampler without replacement past the non-zero weights: zero weights tie.
 
     PyTorch's order for the ties comes from libstdc++'s heap / nth_element / sort; covers the
@@ -211,7 +211,7 @@ def weighted_ties(torch) -> dict:
     out = {}
     configs = [(5, 2, 4), (8, 3, 8), (20, 5, 12), (40, 10, 39), (100, 7, 60), (300, 2, 4), (640, 3, 10),
                (257, 0, 100), (1000, 30, 900)]
-    for seed in (0, 1, 2, 3):
+    for seed in seeds:
         for n, nonzero, k in configs:
             g = torch.Generator().manual_seed(seed)
             w = [0.0] * n
@@ -432,4 +432,5 @@ def run_seeded(torch, seeds) -> dict:
         "shuffle_global_seed": shuffle_global_seed(torch, seeds),
         "random_split": random_splits(torch, seeds),
         "samplers": samplers(torch, seeds),
+        "weighted_ties": weighted_ties(torch, seeds),
     }

@@ -14,7 +14,7 @@ def make_args(T, sample, requires_grad: bool = True) -> list:
         if isinstance(a, Const):
             args.append(T.from_numpy(a.array.copy()))
         elif isinstance(a, np.ndarray):
-            t = T.from_numpy(a.copy())
+            t = T.from_numpy(a.copy(order="K"))  # keeps a transposed layout non-contiguous
             if requires_grad and a.dtype.kind == "f":
                 t.requires_grad_()
             args.append(t)

@@ -108,12 +108,26 @@ def _np_round_half_even(x, decimals=0):
     return np.round(x, decimals)
 
 
-def _var(x, dim=None, correction=1, keepdim=False):
-    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+def _axes(dim):
+    """PyTorch reduces over every dim when ``dim`` is None or an empty list; NumPy's ``axis=()`` reduces none."""
+    return None if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dim
 
 
-def _std(x, dim=None, correction=1, keepdim=False):
-    return np.std(x, axis=dim, ddof=correction, keepdims=keepdim)
+def _var(x, dim=None, correction=1, keepdim=False, unbiased=None):
+    if unbiased is not None:
+        correction = int(unbiased)
+    return np.var(x, axis=_axes(dim), ddof=correction, keepdims=keepdim)
+
+
+def _std(x, dim=None, correction=1, keepdim=False, unbiased=None):
+    if unbiased is not None:
+        correction = int(unbiased)
+    return np.std(x, axis=_axes(dim), ddof=correction, keepdims=keepdim)
+
+
+def _reduce(np_fn):
+    """A NumPy reduction called with PyTorch's ``dim``/``keepdim`` keywords (and its empty-dim rule)."""
+    return lambda x, dim=None, keepdim=False, **kw: np.asarray(np_fn(x, axis=_axes(dim), keepdims=keepdim, **kw))
 
 
 def _logsumexp(x, dim, keepdim=False):
@@ -130,10 +144,15 @@ def _max_dim(x, dim, keepdim=False, is_max=True):
     return np.squeeze(vals, dim), idx
 
 
-def _norm(x, p=2, dim=None, keepdim=False):
-    a = np.abs(x)
+def _norm(x, p=2, dim=None, keepdim=False, dtype=None):
+    a = np.abs(x if dtype is None else x.astype(np.float64))
+    dim = _axes(dim)
     if p == np.inf:
         return np.max(a, axis=dim, keepdims=keepdim)
+    if p == -np.inf:
+        return np.min(a, axis=dim, keepdims=keepdim)
+    if p == 0:
+        return np.sum(a != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
     return np.sum(a ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
 
 
@@ -164,6 +183,8 @@ _BIN_SAMPLES = [
     Sample(A(-0.75), R(2, 2), desc="0-d self"),
     Sample(R(3, 4), 2.5, desc="Python float other"),
     Sample(R(2, 3, dtype=f32), R(2, 3, dtype=f32), desc="float32"),
+    Sample(R(4, 3).T, R(3, 4)[:, ::2], desc="non-contiguous operands"),
+    Sample(R(3, dtype=f32), A(1.5), desc="float32 with float64 0-d (grad keeps each dtype)"),
 ]
 op("add", lambda T, x, y: x + y, lambda x, y: _keep(np.add)(x, y), _BIN_SAMPLES, "AddBackward0")
 op("add_alpha", lambda T, x, y: T.add(x, y, alpha=2), lambda x, y: x + 2 * y, _BIN_SAMPLES[:3], "AddBackward0")
@@ -465,6 +486,179 @@ op("index_select_dim0", lambda T, x, i: T.index_select(x, 0, i), lambda x, i: np
 op("masked_fill", lambda T, x, m: x.masked_fill(m, -1.5), lambda x, m: np.where(m, -1.5, x),
    [Sample(R(3, 4), A([True, False, False, True], b8)), Sample(R(2, 3), A([[True, False, True], [False] * 3], b8))],
    "MaskedFillBackward0")
+
+
+# --- more samples: dims, keepdim, 0-d and empty inputs, NaN/inf, mixed dtypes, views ----------------------
+_NAN = A([[np.nan, 1.0, 3.0], [2.0, 5.0, np.nan]])
+op("sum_more", lambda T, x, **kw: x.sum(**kw), _reduce(np.sum),
+   [Sample(_M, dim=(), desc="dim=() sums everything"), Sample(A(2.5), dim=0), Sample(A(2.5), dim=-1, keepdim=True),
+    Sample(R(2, 3, 4), dim=[0, -1]), Sample(R(4, 3).T, dim=0, desc="non-contiguous")], "SumBackward1")
+op("sum_empty", lambda T, x: x.sum(0), lambda x: np.sum(x, 0), [Sample(A(np.zeros((0, 3))))], "SumBackward1")
+op("sum_dtype", lambda T, x: x.sum(dtype=T.float64), lambda x: np.sum(x, dtype=f64), [Sample(R(3, dtype=f32))],
+   "SumBackward0")
+op("mean_more", lambda T, x, **kw: x.mean(**kw), _reduce(np.mean),
+   [Sample(_M, dim=(), desc="dim=() averages everything"), Sample(A(2.5), dim=0), Sample(_M, dim=[-1, 0]),
+    Sample(R(3, 4, dtype=f32), dim=1)], "MeanBackward1")
+op("mean_dtype", lambda T, x: x.mean(1, dtype=T.float64), lambda x: np.mean(x, 1, dtype=f64),
+   [Sample(R(2, 3, dtype=f32))], "MeanBackward1")
+op("prod_more", lambda T, x, **kw: x.prod(**kw), lambda x, dim, keepdim=False: np.prod(x, dim, keepdims=keepdim),
+   [Sample(A(2.5), dim=0), Sample(R(2, 3, 4), dim=-1, keepdim=True), Sample(A(np.zeros((2, 0))), dim=1)],
+   "ProdBackward1")
+op("prod_int", lambda T, x: x.prod(dtype=T.float32), lambda x: np.prod(x, dtype=f32), [Sample(I(4, lo=1))],
+   None, grad=False)
+op("max_nan", lambda T, x: x.max(), np.max, [Sample(_NAN, edge=True)], "MaxBackward1")
+op("max_dim_more", lambda T, x, **kw: tuple(T.max(x, **kw)), lambda x, dim, keepdim=False: _max_dim(x, dim, keepdim),
+   [Sample(A(2.5), dim=0), Sample(A(2.5), dim=-1, keepdim=True), Sample(R(2, 3, 4), dim=-1),
+    Sample(_NAN, dim=1, edge=True, desc="NaN wins")], "MaxBackward0")
+op("max_binary", lambda T, x, y: T.max(x, y), np.maximum, [Sample(R(3, 4), R(4))], "MaximumBackward0")
+op("min_binary", lambda T, x, y: T.min(x, y), np.minimum, [Sample(R(3, 4), R(3, 1))], "MinimumBackward0")
+op("maximum_nan", lambda T, x, y: T.maximum(x, y), np.maximum,
+   [Sample(A([np.nan, 1.0, 2.0]), A([0.0, np.nan, 1.0]), edge=True)], "MaximumBackward0")
+op("amax_more", lambda T, x, **kw: x.amax(**kw), _reduce(np.max),
+   [Sample(_M, dim=()), Sample(A(2.5), dim=0), Sample(R(2, 3, 4), dim=(-1, 0), keepdim=True),
+    Sample(_NAN, dim=1, edge=True)], "AmaxBackward0")
+op("amin_more", lambda T, x, **kw: x.amin(**kw), _reduce(np.min),
+   [Sample(_M, dim=[]), Sample(R(2, 3, 4), dim=(0, 2))], "AminBackward0")
+op("argmax_more", lambda T, x, **kw: x.argmax(**kw),
+   lambda x, dim=None, keepdim=False: np.argmax(x.reshape(-1)).reshape((1,) * x.ndim) if dim is None
+   else np.argmax(x, dim, keepdims=keepdim),
+   [Sample(_M, keepdim=True, desc="keepdim without dim"), Sample(A(2.5), dim=0), Sample(_NAN, dim=1),
+    Sample(I(3, 4))], None, grad=False)
+op("argmin_nan", lambda T, x: x.argmin(1), lambda x: np.argmin(x, 1), [Sample(_NAN)], None, grad=False)
+op("var_more", lambda T, x, **kw: x.var(**kw), _var,
+   [Sample(_M, dim=()), Sample(_M, dim=1, unbiased=False), Sample(_M, correction=2),
+    Sample(_M, dim=[0, 1], keepdim=True), Sample(R(4, dtype=f32), dim=0)], "VarBackward0")
+op("var_positional", lambda T, x: T.var(x, 1, False, True), lambda x: np.var(x, 1, ddof=0, keepdims=True),
+   [Sample(_M)], "VarBackward0")
+op("std_more", lambda T, x, **kw: x.std(**kw), _std,
+   [Sample(_M, dim=[]), Sample(_M, unbiased=False), Sample(_M, dim=0, correction=2),
+    Sample(R(2, 3, 4), dim=(0, 2), keepdim=True)], "StdBackward0")
+op("norm_more", lambda T, x, **kw: x.norm(**kw), _norm,
+   [Sample(_M, p=0, edge=True), Sample(_M, p=-np.inf), Sample(_M, p=0.5), Sample(_M, dim=(0, 1), keepdim=True),
+    Sample(A(-3.0)), Sample(_M, p=2, dim=1, dtype=np.float64), Sample(R(4, dtype=f32), dim=0),
+    Sample(A([[0.0, 0.0], [3.0, 4.0]]), p=3, dim=1, edge=True, desc="a zero row, p=3"),
+    Sample(A([[0.0, 0.0], [3.0, -4.0]]), p=1, dim=1, edge=True, desc="a zero row, p=1"),
+    Sample(A([[1.0, -3.0, 3.0], [2.0, 0.0, 0.0]]), p=np.inf, dim=1, edge=True, desc="ties of |x|")],
+   "LinalgVectorNormBackward0")
+op("norm_fro", lambda T, x: T.norm(x, p="fro", dim=1), lambda x: np.sqrt(np.sum(x * x, 1)), [Sample(_M)],
+   "LinalgVectorNormBackward0")
+op("logsumexp_more", lambda T, x, **kw: T.logsumexp(x, **kw), _logsumexp,
+   [Sample(A(2.5), dim=0), Sample(R(2, 3, 4), dim=-1, keepdim=True), Sample(R(5, dtype=f32), dim=0),
+    Sample(A([[-np.inf, -np.inf], [np.inf, 1.0]]), dim=1, edge=True, desc="all -inf, and +inf")],
+   "LogsumexpBackward0")
+op("logsumexp_int", lambda T, x: x.logsumexp(0), lambda x: _logsumexp(x.astype(f32), 0), [Sample(I(4))], None,
+   grad=False)
+op("cumsum_more", lambda T, x, **kw: T.cumsum(x, **kw), lambda x, dim, dtype=None: np.cumsum(x, dim, dtype=dtype),
+   [Sample(A(2.5), dim=0), Sample(R(2, 3, dtype=f32), dim=1, dtype=np.float64)], "CumsumBackward0")
+op("all_any_uint8", lambda T, x: (x.all(), x.any(1)), lambda x: (np.all(x).astype(u8), np.any(x, 1).astype(u8)),
+   [Sample(A([[1, 0], [2, 3]], u8))], None, grad=False)
+
+# Matrix products on the remaining matmul paths (each recorded as PyTorch records it).
+op("matmul_fold_2d_3d", lambda T, x, y: x @ y, np.matmul, [Sample(R(3, 4), R(2, 4, 5))], "CloneBackward0")
+op("matmul_4d_2d", lambda T, x, y: x @ y, np.matmul, [Sample(R(2, 2, 3, 4), R(4, 2))], "UnsafeViewBackward0")
+op("matmul_1d_3d_const", lambda T, x, y: x @ y, np.matmul, [Sample(Const(R(4)), R(2, 4, 3))], "UnsafeViewBackward0")
+op("matmul_int", lambda T, x, y: x @ y, np.matmul, [Sample(I(2, 3), I(3, 2)), Sample(I(3), I(3))], None,
+   grad=False)
+
+# Shape ops on more layouts.
+op("reshape_noncontig", lambda T, x: x.reshape(-1), lambda x: x.reshape(-1), [Sample(R(4, 3).T)],
+   "UnsafeViewBackward0")
+op("flatten_noncontig", lambda T, x: x.flatten(), lambda x: x.reshape(-1), [Sample(R(4, 3).T)],
+   "UnsafeViewBackward0")
+op("view_shape_tuple", lambda T, x: x.view((2, -1)), lambda x: x.reshape(2, -1), [Sample(_M)], "ViewBackward0")
+op("transpose_neg", lambda T, x: T.transpose(x, -1, -3), lambda x: np.swapaxes(x, -1, -3), [Sample(R(2, 3, 4))],
+   "TransposeBackward0")
+op("permute_tuple", lambda T, x: x.permute((-1, 0, 1)), lambda x: np.transpose(x, (2, 0, 1)), [Sample(R(2, 3, 4))],
+   "PermuteBackward0")
+op("squeeze_0d", lambda T, x: x.squeeze(0), lambda x: x, [Sample(A(1.5))], "SqueezeBackward1")
+op("squeeze_neg", lambda T, x: x.squeeze(-2), lambda x: np.squeeze(x, -2), [Sample(R(3, 1, 2))], "SqueezeBackward1")
+op("expand_0d", lambda T, x: x.expand(2, 3), lambda x: np.broadcast_to(x, (2, 3)), [Sample(A(1.5))],
+   "ExpandBackward0")
+op("repeat_0d", lambda T, x: x.repeat(3), lambda x: np.tile(x, 3), [Sample(A(1.5))], "RepeatBackward0")
+op("tile", lambda T, x: x.tile((2,)), lambda x: np.tile(x, (1, 2)), [Sample(R(2, 3))], "RepeatBackward0")
+op("cat_empty_legacy", lambda T, x, y: T.cat([x, y], 1), lambda x, y: x, [Sample(R(2, 3), A(np.zeros(0)))],
+   "CatBackward0")
+op("cat_mixed_dtypes", lambda T, x, y: T.cat([x, y]), lambda x, y: np.concatenate([x.astype(f64), y]),
+   [Sample(R(2, dtype=f32), R(3))], "CatBackward0")
+op("stack_0d", lambda T, x, y, z: T.stack([x, y, z]), lambda x, y, z: np.stack([x, y, z]),
+   [Sample(A(1.0), A(2.0), A(3.0))], "StackBackward0")
+op("split_more", lambda T, x: T.split(x, 3, dim=-1), lambda x: tuple(np.split(x, [3], 1)), [Sample(R(2, 5))],
+   "SplitBackward0")
+op("split_big", lambda T, x: x.split(10), lambda x: (x,), [Sample(R(3, 2))], "SplitBackward0")
+op("chunk_uneven", lambda T, x: x.chunk(4), lambda x: tuple(np.split(x, [2, 4], 0)), [Sample(R(6))],
+   "SplitBackward0")
+op("unbind", lambda T, x: x.unbind(1), lambda x: tuple(x[:, i] for i in range(x.shape[1])), [Sample(R(2, 3))],
+   "UnbindBackward0")
+op("select", lambda T, x: x.select(1, -1), lambda x: x[:, -1], [Sample(R(2, 3))], "SelectBackward0")
+op("movedim", lambda T, x: x.movedim(0, -1), lambda x: np.moveaxis(x, 0, -1), [Sample(R(2, 3, 4))],
+   "PermuteBackward0")
+
+# More indexing forms.
+op("index_0d_int_tensor", lambda T, x, i: x[i], lambda x, i: x[int(i)], [Sample(_X3, A(1, i64))], "SelectBackward0")
+op("index_0d_int_tensor_pair", lambda T, x, i: x[i, 1], lambda x, i: x[int(i), 1], [Sample(_X3, A(2, i64))],
+   "SelectBackward0")
+op("index_ellipsis_none", lambda T, x: x[1, ..., None], lambda x: x[1, ..., None], [Sample(_X3)],
+   "UnsqueezeBackward0")
+op("index_none_ellipsis_none", lambda T, x: x[None, ..., None], lambda x: x[None, ..., None], [Sample(_X3)],
+   "UnsqueezeBackward0")
+op("index_lists", lambda T, x: x[[0, 1], [1, 2]], lambda x: x[[0, 1], [1, 2]], [Sample(_X3)], "IndexBackward0")
+op("index_none_then_tensor", lambda T, x, i: x[:, None, i], lambda x, i: x[:, None, i],
+   [Sample(_X3, A([0, 2], i64))], "IndexBackward0")
+op("index_slice_then_list", lambda T, x: x[1:3, [0, 2]], lambda x: x[1:3, [0, 2]], [Sample(_X3)], "IndexBackward0")
+op("index_separated_tensors", lambda T, x, i: x[i, :, i], lambda x, i: x[i, :, i], [Sample(R(3, 2, 4), A([0, 2], i64))],
+   "IndexBackward0")
+op("index_true", lambda T, x: x[True], lambda x: x[None], [Sample(_X3)], "IndexBackward0")
+op("index_false", lambda T, x: x[False], lambda x: x[None][:0], [Sample(_X3)], "IndexBackward0")
+op("index_bool_list", lambda T, x: x[[True, False, True]], lambda x: x[[True, False, True]], [Sample(_X3)],
+   "IndexBackward0")
+op("index_ellipsis_tensor", lambda T, x, i: x[..., i], lambda x, i: x[..., i], [Sample(_X3, A([1, 1, 0], i64))],
+   "IndexBackward0")
+op("index_bool_2d", lambda T, x, m: x[m], lambda x, m: x[m],
+   [Sample(_X3, A([[True, False, True, False], [False, False, True, True], [True] * 4], b8))], "IndexBackward0")
+op("index_all_neg", lambda T, x: x[-1, -1, -1], lambda x: x[-1, -1, -1], [Sample(_X3)], "SelectBackward0")
+op("index_slice_clip", lambda T, x: x[1:100, -100:2], lambda x: x[1:100, -100:2], [Sample(_X3)], "SliceBackward0")
+op("index_empty_slice", lambda T, x: x[2:1], lambda x: x[2:1], [Sample(_X3)], "SliceBackward0")
+op("index_int_dtype_tensor", lambda T, x, i: x[i], lambda x, i: x[i], [Sample(_X3, A([2, 0], i32))],
+   "IndexBackward0")
+op("gather_neg_dim", lambda T, x, i: x.gather(-1, i), lambda x, i: np.take_along_axis(x, i, -1),
+   [Sample(R(2, 3), A([[2, 2, 0], [1, 0, 1]], i64))], "GatherBackward0")
+op("index_select_int32", lambda T, x, i: x.index_select(0, i), lambda x, i: np.take(x, i, 0),
+   [Sample(R(3, 2), A([2, 2], i32))], "IndexSelectBackward0")
+op("masked_fill_broadcast", lambda T, x, m: x.masked_fill(m, 2.0), lambda x, m: np.where(m, 2.0, x),
+   [Sample(R(3, 4), A([[True], [False], [True]], b8))], "MaskedFillBackward0")
+op("masked_fill_tensor_value", lambda T, x, m, v: x.masked_fill(m, v), lambda x, m, v: np.where(m, v, x),
+   [Sample(R(3, 4), A([True, False, False, True], b8), A(0.5))], "MaskedFillBackward1")
+op("masked_fill_int", lambda T, x, m: x.masked_fill(m, 7), lambda x, m: np.where(m, 7, x),
+   [Sample(I(2, 3), A([True, False, True], b8))], None, grad=False)
+
+# More pointwise forms.
+op("where_broadcast_cond", lambda T, c, x: T.where(c, x, -x), lambda c, x: np.where(c, x, -x),
+   [Sample(A([[True], [False], [True]], b8), R(4))], "WhereBackward0")
+op("where_scalars", lambda T, c: T.where(c, 1.0, 0.0), lambda c: np.where(c, 1.0, 0.0).astype(f32),
+   [Sample(A([True, False], b8))], None, grad=False)
+op("where_method", lambda T, x, c, y: x.where(c, y), lambda x, c, y: np.where(c, x, y),
+   [Sample(R(3), A([True, False, False], b8), R(3))], "WhereBackward0")
+op("pow_int_float", lambda T, x: x ** 1.5, lambda x: (x ** 1.5).astype(f32), [Sample(I(3, lo=1))], None, grad=False)
+op("pow_float32_0d", lambda T, x, y: x ** y, lambda x, y: (x ** y).astype(f32), [Sample(P(3, dtype=f32), A(2.0))],
+   "PowBackward1")
+op("pow_0d_tensor_base", lambda T, x, y: x ** y, np.power, [Sample(A(1.5), R(3))], "PowBackward1")
+op("sign_nan", lambda T, x: T.sign(x), lambda x: np.nan_to_num(np.sign(x)), [Sample(A([np.nan, -0.5, 0.0]))],
+   "SignBackward0")
+op("sigmoid_float32", lambda T, x: T.sigmoid(x), _sigmoid, [Sample(R(6, dtype=f32) * 10)], "SigmoidBackward0",
+   rtol=1e-5)
+op("clamp_int_float", lambda T, x: T.clamp(x, 0.5, 2.5), lambda x: np.clip(x.astype(f32), 0.5, 2.5),
+   [Sample(I(5))], None, grad=False)
+op("clamp_swapped", lambda T, x: x.clamp(1.0, -1.0), lambda x: np.full_like(x, -1.0), [Sample(R(4))],
+   "ClampBackward1")
+op("clamp_nan", lambda T, x: x.clamp(-1.0, 1.0), lambda x: np.clip(x, -1.0, 1.0),
+   [Sample(A([np.nan, 2.0, 0.5]), edge=True)], "ClampBackward1")
+op("clamp_tensor_swapped", lambda T, x, lo, hi: T.clamp(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+   [Sample(A([-1.0, 0.5, 2.0]), A([1.0, 1.0, 1.0]), A([0.0, 0.0, 0.0]), edge=True, desc="min > max")],
+   "ClampBackward0")
+op("div_int_int", lambda T, x, y: x / y, lambda x, y: (x / y).astype(f32), [Sample(I(4), A([2, -3, 4, 7], i64))],
+   None, grad=False)
+op("rsub_int", lambda T, x: 10 - x, lambda x: 10 - x, [Sample(I(4))], None, grad=False)
+op("compare_reflected", lambda T, x: 0.5 < x, lambda x: x > 0.5, [Sample(R(4))], None, grad=False)
 
 
 # --- dtype promotion (each expected dtype read off PyTorch 2.13) -------------------------------------------

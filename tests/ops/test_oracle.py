@@ -114,6 +114,10 @@ def compare_case(op, sample) -> list[str]:
         n_fn = n.grad_fn.name() if n.grad_fn is not None else None
         if t_fn != n_fn:
             problems.append(f"output {k} grad_fn {n_fn}, torch {t_fn}")
+        if (t._base is not None) != (n._base is not None):
+            problems.append(f"output {k} is a view: numtorch {n._base is not None}, torch {t._base is not None}")
+        if t.is_contiguous() != n.is_contiguous():
+            problems.append(f"output {k} contiguous: numtorch {n.is_contiguous()}, torch {t.is_contiguous()}")
         if bool(t.requires_grad) != bool(n.requires_grad):
             problems.append(f"output {k} requires_grad {n.requires_grad}, torch {t.requires_grad}")
     expected_fn = sample.grad_fn or op.grad_fn

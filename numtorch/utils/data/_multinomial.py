@@ -84,16 +84,11 @@ def _topk_largest(q: np.ndarray, k: int) -> list[int]:
     items = list(zip(q.tolist(), range(q.size)))
     n = len(items)
     if k * 64 <= n:
-        heap = items[:k]
-        _make_heap(heap, 0, k)
-        for idx in range(k, n):
-            this = items[idx]
-            if _comp(this, heap[0]):
-                _pop_heap(heap, 0, k)
-                heap[k - 1] = this
-                _push_heap_range(heap, 0, k)
-        _sort_heap(heap, 0, k)
-        return [i for _, i in heap]
+        # std::partial_sort(begin, begin + k, end): heap-select, then sort the heap.
+        _heap_select(items, 0, k, n)
+        _sort_heap(items, 0, k)
+        return [i for _, i in items[:k]]
+    # std::nth_element at k - 1, then std::sort of the k - 1 before it.
     _nth_element(items, 0, k - 1, n)
     _sort(items, 0, k - 1)
     return [i for _, i in items[:k]]
@@ -151,17 +146,6 @@ def _pop_heap_to(a, first, last, result) -> None:
     value = a[result]
     a[result] = a[first]
     _adjust_heap(a, first, 0, last - first, value)
-
-
-def _pop_heap(a, first, last) -> None:
-    """std::pop_heap(first, last)."""
-    if last - first > 1:
-        _pop_heap_to(a, first, last - 1, last - 1)
-
-
-def _push_heap_range(a, first, last) -> None:
-    """std::push_heap(first, last)."""
-    _push_heap(a, first, last - first - 1, 0, a[last - 1])
 
 
 def _sort_heap(a, first, last) -> None:

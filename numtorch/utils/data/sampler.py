@@ -31,11 +31,10 @@ T_co = TypeVar("T_co", covariant=True)
 def _random_int64_seed(generator: Generator | None = None) -> int:
     """PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=g).item()``.
 
-    That is ``random64() % 2**63`` (two engine words). randint over [-2**63, 0) consumes the
-    same two words and gives that value minus 2**63. (``Tensor.random_()`` on int64 would say
-    it directly, but it currently rejects its own default upper bound 2**63.)
+    That is ``random64() % 2**63``: two engine words. Samplers and DataLoader iterators draw
+    their seeds this way, and matching it keeps every later draw in step with PyTorch.
     """
-    return int(numtorch.randint(-(1 << 63), 0, (1,), generator=generator).item()) + (1 << 63)
+    return int(numtorch.empty((), dtype=numtorch.int64).random_(generator=generator).item())
 
 
 class Sampler(Generic[T_co]):

@@ -1,0 +1,211 @@
+"""``numtorch.viz.graph(t)``: a picture of the backward graph behind a tensor, as a self-drawn layered SVG.
+
+One box per grad_fn (PyTorch's names: AddBackward0, MseLossBackward0 …), one box per leaf that requires
+grad (named from ``params`` when given, with its shape), edges in data-flow direction (inputs at the top,
+the tensor at the bottom). Layout: nodes are layered by their distance from the output, then each layer is
+ordered by the mean position of its neighbours (a few barycentre sweeps) to keep edges from crossing.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+
+from ..autograd.graph import AccumulateGrad
+from ..tensor import Tensor
+
+_CHAR_W = 7.2  # px per character at 12 px monospace-ish sans
+_BOX_H = 30
+_GAP_X = 24
+_GAP_Y = 56
+_MARGIN = 20
+
+
+@dataclass
+class GraphNode:
+    """One box: a grad_fn (``kind='op'``), a leaf (``'leaf'``) or the output tensor (``'output'``)."""
+
+    id: int
+    label: str
+    kind: str
+    detail: str = ""
+    layer: int = 0
+    x: float = 0.0
+    y: float = 0.0
+    width: float = 0.0
+
+
+@dataclass
+class Graph:
+    """Nodes and data-flow edges ``(src_id, dst_id, label)``; renders itself as SVG."""
+
+    nodes: list[GraphNode] = field(default_factory=list)
+    edges: list[tuple[int, int, str]] = field(default_factory=list)
+    title: str = ""
+
+    # -- queries used by tests and the demo ------------------------------------------------------------
+    def labels(self) -> list[str]:
+        """All node labels, top (inputs) to bottom (output)."""
+        return [n.label for n in sorted(self.nodes, key=lambda n: (n.y, n.x))]
+
+    def edge_labels(self) -> list[tuple[str, str]]:
+        """Edges as (source label, destination label)."""
+        by_id = {n.id: n for n in self.nodes}
+        return [(by_id[s].label, by_id[d].label) for s, d, _ in self.edges]
+
+    # -- rendering ---------------------------------------------------------------------------------------
+    def to_svg(self) -> str:
+        """The picture as an SVG document (well-formed XML)."""
+        width = max((n.x + n.width for n in self.nodes), default=0) + _MARGIN
+        height = max((n.y + _BOX_H for n in self.nodes), default=0) + _MARGIN + (18 if self.title else 0)
+        out = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+            "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+            "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/>"
+            "</marker></defs>",
+            f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
+        ]
+        if self.title:
+            out.append(f'<text x="{_MARGIN}" y="{height - 8:.0f}" fill="#333">{html.escape(self.title)}</text>')
+        by_id = {n.id: n for n in self.nodes}
+        for s, d, label in self.edges:
+            a, b = by_id[s], by_id[d]
+            x1, y1 = a.x + a.width / 2, a.y + _BOX_H
+            x2, y2 = b.x + b.width / 2, b.y
+            my = (y1 + y2) / 2
+            out.append(f'<path d="M {x1:.1f} {y1:.1f} C {x1:.1f} {my:.1f}, {x2:.1f} {my:.1f}, {x2:.1f} {y2:.1f}" '
+                       'fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
+            if label:
+                out.append(f'<text x="{(x1 + x2) / 2 + 4:.1f}" y="{my:.1f}" fill="#a33" font-size="10">'
+                           f'{html.escape(label)}</text>')
+        colours = {"op": ("#e8eefc", "#4a6fd1"), "leaf": ("#e6f4e6", "#3c8c3c"), "output": ("#fdf0dc", "#c7822b")}
+        for n in self.nodes:
+            fill, stroke = colours[n.kind]
+            out.append(f'<g><title>{html.escape(n.label + (" " + n.detail if n.detail else ""))}</title>'
+                       f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.width:.1f}" height="{_BOX_H}" rx="6" '
+                       f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>')
+            text = n.label + (f"  {n.detail}" if n.detail else "")
+            out.append(f'<text x="{n.x + n.width / 2:.1f}" y="{n.y + _BOX_H / 2 + 4:.1f}" text-anchor="middle" '
+                       f'fill="#222">{html.escape(text)}</text></g>')
+        out.append("</svg>")
+        return "\n".join(out)
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write ``.svg`` (always available) or ``.png`` (needs matplotlib); returns the path."""
+        path = os.fspath(path)
+        if path.lower().endswith(".png"):
+            from .plots import svg_graph_to_png
+
+            svg_graph_to_png(self, path)
+            return path
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_svg())
+        return path
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def graph(tensor: Tensor, params: dict | None = None, show_saved: bool = False, title: str = "") -> Graph:
+    """Build the picture of the graph that produced ``tensor`` (a tensor with a grad_fn, or a leaf)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"graph() needs a numtorch Tensor, got {type(tensor).__name__}")
+    if tensor.grad_fn is None and not tensor.requires_grad:
+        raise ValueError("this tensor has no graph: it was not computed from tensors that require grad "
+                         "(create them with requires_grad=True, outside torch.no_grad())")
+    names = {id(p): name for name, p in (params or {}).items()}
+    g = Graph(title=title)
+    ids: dict[int, GraphNode] = {}
+
+    def node_for(fn) -> GraphNode:
+        key = id(fn)
+        if key not in ids:
+            if isinstance(fn, AccumulateGrad):
+                var = fn.variable
+                label = names.get(id(var), "leaf")
+                gn = GraphNode(len(g.nodes), label, "leaf", _shape_text(var.shape))
+            else:
+                detail = ""
+                if show_saved:
+                    saved = getattr(fn, "_saved", None)
+                    if saved and saved is not None and isinstance(saved, tuple):
+                        shapes = [_shape_text(getattr(s, "shape", getattr(getattr(s, "data", None), "shape", ())))
+                                  for s in saved[0] if s is not None and hasattr(s, "_vbox")]
+                        detail = ("saved " + " ".join(shapes)) if shapes else ""
+                gn = GraphNode(len(g.nodes), fn.name(), "op", detail)
+            ids[key] = gn
+            g.nodes.append(gn)
+        return ids[key]
+
+    out = GraphNode(0, names.get(id(tensor), "output"), "output", _shape_text(tensor.shape))
+    g.nodes.append(out)
+    root = tensor.grad_fn
+    if root is None:
+        from ..autograd.graph import accumulator_of
+
+        root = accumulator_of(tensor)
+    # Walk back from the output; every node gets the longest distance to it as its layer.
+    first = node_for(root)
+    first.layer = 1
+    g.edges.append((first.id, out.id, ""))
+    stack = [root]
+    seen_edges = set()
+    while stack:
+        fn = stack.pop()
+        me = ids[id(fn)]
+        for nxt, _ in getattr(fn, "next_functions", ()):
+            if nxt is None:
+                continue
+            child = node_for(nxt)
+            if (child.id, me.id) not in seen_edges:
+                seen_edges.add((child.id, me.id))
+                g.edges.append((child.id, me.id, ""))
+            if child.layer < me.layer + 1:
+                child.layer = me.layer + 1
+                stack.append(nxt)
+    _layout(g)
+    return g
+
+
+def _layout(g: Graph) -> None:
+    """Place nodes: layers top to bottom (inputs first), barycentre ordering inside each layer."""
+    for n in g.nodes:
+        n.width = max(60.0, _CHAR_W * len(n.label + (f"  {n.detail}" if n.detail else "")) + 20)
+    depth = max(n.layer for n in g.nodes)
+    layers: dict[int, list[GraphNode]] = {}
+    for n in g.nodes:
+        layers.setdefault(depth - n.layer, []).append(n)  # row 0 = deepest inputs
+    preds: dict[int, list[int]] = {}
+    succs: dict[int, list[int]] = {}
+    for s, d, _ in g.edges:
+        succs.setdefault(s, []).append(d)
+        preds.setdefault(d, []).append(s)
+    order = {n.id: i for row in layers.values() for i, n in enumerate(row)}
+    rows = sorted(layers)
+    for sweep in range(4):
+        seq = rows if sweep % 2 == 0 else list(reversed(rows))
+        for r in seq:
+            row = layers[r]
+            neigh = preds if sweep % 2 == 0 else succs
+
+            def bary(n, neigh=neigh):
+                ps = [order[p] for p in neigh.get(n.id, [])]
+                return sum(ps) / len(ps) if ps else order[n.id]
+
+            row.sort(key=bary)
+            for i, n in enumerate(row):
+                order[n.id] = i
+    widest = max(sum(n.width for n in row) + _GAP_X * (len(row) - 1) for row in layers.values())
+    for r in rows:
+        row = layers[r]
+        total = sum(n.width for n in row) + _GAP_X * (len(row) - 1)
+        x = _MARGIN + (widest - total) / 2
+        for n in row:
+            n.x, n.y = x, _MARGIN + r * (_BOX_H + _GAP_Y)
+            x += n.width + _GAP_X
