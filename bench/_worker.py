@@ -48,7 +48,7 @@ def _env_info(framework, fw):
     return info
 
 
-def run(framework, keys, quick):
+def run(framework, keys, quick, clock="wall"):
     from . import timing
     from .workloads import BY_KEY, load_framework, make_case
 
@@ -62,7 +62,7 @@ def run(framework, keys, quick):
             if case is None:
                 continue
             try:
-                t = timing.time_it(case.step, **settings)
+                t = timing.time_it(case.step, clock=clock, **settings)
             finally:
                 case.teardown()
             per_op = t["median"] / wl.ops_per_call
@@ -70,7 +70,7 @@ def run(framework, keys, quick):
                             "repeats": t["repeats"]}
         except Exception as e:  # report, keep going
             results[key] = {"error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}
-    return {"framework": framework, "env": _env_info(framework, fw), "results": results}
+    return {"framework": framework, "env": _env_info(framework, fw), "clock": clock, "results": results}
 
 
 def run_rss(framework, key, quick):
@@ -92,6 +92,7 @@ def main(argv=None):
     p.add_argument("--only", default="")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--rss", default="")
+    p.add_argument("--clock", default="wall", choices=["wall", "cpu"])
     a = p.parse_args(argv)
     if os.environ.get("BENCH_NUMTORCH_PATH"):  # python -m bench --numtorch-path DIR
         sys.path.insert(0, os.environ["BENCH_NUMTORCH_PATH"])
@@ -102,7 +103,7 @@ def main(argv=None):
             out = run_rss(a.framework, a.rss, a.quick)
         else:
             keys = [k for k in a.only.split(",") if k] or [w.key for w in WORKLOADS]
-            out = run(a.framework, keys, a.quick)
+            out = run(a.framework, keys, a.quick, a.clock)
     except Exception as e:
         out = {"framework": a.framework, "error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}
     sys.stdout.write(MARK + json.dumps(out) + "\n")

@@ -106,6 +106,14 @@ def merge_rounds(rounds):
     return out
 
 
+def _loadavg():
+    try:
+        with open("/proc/loadavg") as fh:
+            return fh.read().split()[0]
+    except OSError:
+        return None
+
+
 # ------------------------------------------------------------------------------------------ table
 _SCALE = {"us": 1e6, "ms": 1e3, "s": 1.0, "MB": 1.0 / 2**20}
 _UNIT_LABEL = {"us": "µs", "ms": "ms", "s": "s", "MB": "MiB"}
@@ -273,6 +281,9 @@ def main(argv=None):
                         "median over rounds (default 3, 1 with --quick); evens out load from other processes")
     p.add_argument("--numtorch-path", metavar="DIR", default=None,
                    help="directory holding the numtorch package to benchmark (default: this repository)")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="wall: elapsed time (default); cpu: process CPU time, not inflated by other processes on "
+                        "a busy machine (meaningful for the single-threaded small-tensor workloads)")
     a = p.parse_args(argv)
     if a.numtorch_path:
         _EXTRA_PATH[:] = [os.path.abspath(os.path.expanduser(a.numtorch_path))]
@@ -283,10 +294,11 @@ def main(argv=None):
     do_import = (not only or "import" in only) and not a.no_import
     do_rss = (not only or "rss" in only or "W4" in only) and not a.no_rss
 
+    load_before = _loadavg()
     torch_py = find_torch_python(a.torch_python)
     log("PyTorch interpreter: %s" % (torch_py or "not installed"))
     pythons = {"numtorch": sys.executable, "torch": torch_py, "numpy": sys.executable}
-    quick = ["--quick"] if a.quick else []
+    quick = (["--quick"] if a.quick else []) + (["--clock", a.clock] if a.clock != "wall" else [])
 
     rounds = a.rounds or (1 if a.quick else 3)
     per_round = {f: [] for f in FRAMEWORKS}
@@ -300,7 +312,7 @@ def main(argv=None):
     if do_rss:
         for f in FRAMEWORKS:
             if pythons[f] is not None:
-                rss[f] = run_worker(pythons[f], f, ["--rss", "W4"] + quick, log)
+                rss[f] = run_worker(pythons[f], f, ["--rss", "W4"] + (["--quick"] if a.quick else []), log)
     if do_import:
         runs = 3 if a.quick else 11
         for f, mod in (("numtorch", "numtorch"), ("torch", "torch"), ("numpy", "numpy")):
@@ -308,6 +320,7 @@ def main(argv=None):
                 imports[f] = time_import(pythons[f], mod, runs)
                 log("  import %s: %s" % (mod, imports[f]))
 
+    load_after = _loadavg()
     env_nt = res.get("numtorch", {}).get("env", {})
     env_pt = res.get("torch", {}).get("env", {})
     header = [
@@ -315,10 +328,11 @@ def main(argv=None):
         % (datetime.date.today().isoformat(), platform.machine(), os.cpu_count() or 0,
            platform.python_version(), env_nt.get("numpy", "?"),
            env_pt.get("torch", "not installed"), env_pt.get("torch_threads", "—"),
-           ", quick run" if a.quick else ""),
+           (", quick run" if a.quick else "") + (", CPU-time clock" if a.clock == "cpu" else "")),
         "Medians of repeated timed loops after warm-up (median over %d round%s, frameworks alternating); each "
-        "framework in its own process. Lower is better; ratios are numtorch's time over the other's."
-        % (rounds, "" if rounds == 1 else "s"),
+        "framework in its own process. Lower is better; ratios are numtorch's time over the other's.%s"
+        % (rounds, "" if rounds == 1 else "s",
+           " 1-min load average %s at start, %s at end." % (load_before, load_after) if load_before else ""),
         "",
     ]
     rows = build_rows(res, imports, rss, torch_py is not None)

@@ -10,15 +10,23 @@ FULL = {"target_s": 0.1, "repeats": 7, "warmup_s": 0.1}
 QUICK = {"target_s": 0.01, "repeats": 3, "warmup_s": 0.0}
 
 
-def time_it(step, target_s=0.2, repeats=7, warmup_s=0.2, min_warmup_calls=3):
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def time_it(step, target_s=0.2, repeats=7, warmup_s=0.2, min_warmup_calls=3, clock="wall"):
     """Median seconds per ``step()`` call.
+
+    ``clock="wall"`` (default) measures elapsed time; ``clock="cpu"`` measures this process's CPU time
+    (all its threads), which other processes on a busy machine do not inflate — use it to compare
+    single-threaded (small-tensor) workloads on a shared machine; multi-threaded BLAS work counts every
+    thread's time.
 
     Warm-up: at least ``min_warmup_calls`` calls and at least ``warmup_s`` seconds. The inner loop
     count is chosen so one repeat lasts about ``target_s``; the result is the median over
     ``repeats`` repeats of (repeat time / inner count). The garbage collector stays enabled: the
     allocations a framework makes (and the collections they trigger) are part of its cost.
     """
-    perf = time.perf_counter
+    perf = CLOCKS[clock]
     calls = 0
     t0 = perf()
     while True:

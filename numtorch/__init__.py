@@ -90,44 +90,9 @@ from .creation import (  # noqa: E402,F401
 )
 from .creation import range_ as range  # noqa: E402,F401,A001
 from .printing import get_printoptions, set_printoptions  # noqa: E402,F401
-from . import random as _random  # noqa: E402
 from .random import initial_seed, manual_seed, seed  # noqa: E402,F401
-
-
-class Generator(_random.Generator):
-    """``torch.Generator``: an independent PyTorch-exact random stream (fixed default seed, as PyTorch)."""
-
-    def __init__(self, device="cpu"):
-        from .tensor import _check_device
-
-        _check_device(device)
-        super().__init__(_random.DEFAULT_GENERATOR_SEED)
-        self.device = device_type("cpu")
-
-    def get_state(self) -> Tensor:
-        """The engine state as a uint8 tensor (PyTorch's 5056-byte layout)."""
-        return Tensor._make(_random.Generator.get_state(self))
-
-    def set_state(self, new_state) -> "Generator":
-        """Restore a state from ``get_state`` (numtorch's or PyTorch's)."""
-        _random.Generator.set_state(self, new_state._data if isinstance(new_state, Tensor) else new_state)
-        return self
-
-
-device_type = device
-
-
-def get_rng_state() -> Tensor:
-    """The default generator's state as a uint8 tensor."""
-    return Tensor._make(_random.get_rng_state())
-
-
-def set_rng_state(new_state) -> None:
-    """Restore the default generator's state."""
-    _random.set_rng_state(new_state._data if isinstance(new_state, Tensor) else new_state)
-
-
-default_generator = _random.default_generator
+from .random import TorchGenerator as Generator  # noqa: E402,F401
+from .random import default_generator, get_rng_state, set_rng_state  # noqa: E402,F401
 
 from .ops.pointwise import (  # noqa: E402,F401
     abs,

@@ -477,15 +477,18 @@ def _like_args(input: Tensor, dtype) -> tuple[tuple, _dt.dtype]:
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
-    shape, d = _like_args(input, dtype)
-    return _finish(_gen(generator, "rand_like", (input,)).uniform(shape, d.np_type), requires_grad)
+    _, d = _like_args(input, dtype)
+    g = _gen(generator, "rand_like", (input,))
+    # empty_like keeps input's layout and the draws follow memory order (see random.draw_like).
+    return _finish(_random.draw_like(input._data, lambda shape: g.uniform(shape, d.np_type)), requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
                requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
-    shape, d = _like_args(input, dtype)
-    return _finish(_gen(generator, "randn_like", (input,)).normal(shape, d.np_type), requires_grad)
+    _, d = _like_args(input, dtype)
+    g = _gen(generator, "randn_like", (input,))
+    return _finish(_random.draw_like(input._data, lambda shape: g.normal(shape, d.np_type)), requires_grad)
 
 
 def _int_arg(fn: str, v, args: tuple, kwargs: dict) -> int:
@@ -526,11 +529,12 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
                  pin_memory: bool = False, requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randint`` with ``input``'s shape and dtype: ``randint_like(x, high)`` or ``(x, low, high)``."""
-    shape, d = _like_args(input, dtype)
+    _, d = _like_args(input, dtype)
     if high is None:
         low, high = 0, low
     g = _gen(generator, "randint_like")
-    return _finish(g.randint(int(low), int(high), shape, d.np_type), requires_grad)
+    arr = _random.draw_like(input._data, lambda shape: g.randint(int(low), int(high), shape, d.np_type))
+    return _finish(arr, requires_grad)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
@@ -655,5 +659,10 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
 
 def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None, out=None) -> Tensor:
     """Category indices drawn from the rows of ``input`` (unnormalised probabilities), PyTorch's streams."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    if not isinstance(num_samples, (numbers.Integral, np.integer)):
+        raise TypeError("multinomial(): argument 'num_samples' (position 2) must be int, "
+                        f"not {_type_name(num_samples)}")
     g = _gen(generator, "multinomial")
     return _fill_out(out, g.multinomial(input._data, num_samples, bool(replacement)), False)

@@ -20,6 +20,7 @@ saved by ``torch.get_rng_state()`` can be restored here and vice versa.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import operator
 import os
@@ -38,6 +39,8 @@ __all__ = [
     "initial_seed",
     "get_rng_state",
     "set_rng_state",
+    "fork_rng",
+    "TorchGenerator",
     "DEFAULT_GENERATOR_SEED",
     "STATE_SIZE",
     "fill_order",
@@ -647,7 +650,8 @@ class Generator:
         if low == -(1 << 63):
             # The whole 64-bit range: PyTorch casts random64() to int64 (then to the dtype).
             if dt.name not in ("int64", "float32", "float64"):
-                raise RuntimeError("random_from_to_impl handles only int64, double, float and bfloat16")
+                raise RuntimeError(
+                    "random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16")
             return self._random64(n).view(np.int64).astype(dt).reshape(dims)
         if dt.kind == "f":
             if dt.name == "float16":
@@ -715,8 +719,9 @@ class Generator:
             raise RuntimeError("Exponential distribution is a continuous probability distribution. "
                                f"dtype must be a floating point but you specified {name}")
         c = -1.0 / lambd  # evaluated first, as in ``static_cast<T>(-1.0) / lambda * log1p(-val)``
-        log1p = math.log1p
-        out = np.fromiter((c * log1p(-x) for x in self._u53(n).tolist()), np.float64, n)
+        # libm's log1p through the math module (NumPy's SIMD log1p differs in the last bit).
+        out = np.fromiter(map(math.log1p, (-self._u53(n)).tolist()), np.float64, n)
+        out *= c
         return _cast_from_double(out, dt).reshape(dims)
 
     def multinomial(self, probs: np.ndarray, num_samples: int, replacement: bool = False) -> np.ndarray:
@@ -1164,10 +1169,68 @@ def draw_like(a: np.ndarray, make) -> np.ndarray:
 # module-level default generator (torch.manual_seed & co.)
 # --------------------------------------------------------------------------------------
 
-default_generator: Generator = Generator()  # fresh nondeterministic seed, like a process start
+class TorchGenerator(Generator):
+    """``torch.Generator``: the engine plus PyTorch's tensor-facing API (states are uint8 tensors).
+
+    ``TorchGenerator()`` starts from PyTorch's fixed default seed, as ``torch.Generator()`` does.
+    """
+
+    __slots__ = ("device",)
+
+    def __init__(self, device="cpu") -> None:
+        from .tensor import _check_device, device as _device
+
+        _check_device(device)
+        super().__init__(DEFAULT_GENERATOR_SEED)
+        self.device = _device("cpu")
+
+    def get_state(self):
+        """The state as a new uint8 tensor (PyTorch's 5056-byte CPUGeneratorImplState)."""
+        from .tensor import Tensor
+
+        return Tensor._make(Generator.get_state(self))
+
+    def set_state(self, new_state) -> "TorchGenerator":
+        """Restore a state from ``get_state`` (numtorch's or PyTorch's); unchanged on error."""
+        Generator.set_state(self, _state_array(new_state))
+        return self
+
+    def clone_state(self) -> "TorchGenerator":
+        """A new generator with a copy of this one's state."""
+        g = TorchGenerator()
+        Generator.set_state(g, Generator.get_state(self))
+        return g
+
+    def graphsafe_get_state(self):
+        raise NotImplementedError("graphsafe_get_state is not supported in this Generator")
+
+    def graphsafe_set_state(self, state):
+        raise NotImplementedError("graphsafe_set_state is not supported in this Generator")
+
+    def __repr__(self) -> str:
+        # PyTorch's generators print as their C++ class.
+        return f"<torch._C.Generator object at {hex(id(self))}>"
 
 
-def manual_seed(seed) -> Generator:
+def _state_array(state) -> np.ndarray:
+    """The uint8 array behind a state tensor, with PyTorch's TypeErrors for anything else."""
+    from .tensor import Tensor
+
+    if not isinstance(state, Tensor):
+        t = type(state)
+        name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+        raise TypeError(f"expected a torch.ByteTensor, but got {name}")
+    if state._data.dtype != np.uint8:
+        raise TypeError("RNG state must be a torch.ByteTensor")
+    return state._data
+
+
+# Process start: a fresh nondeterministic seed, as PyTorch seeds its default CPU generator.
+default_generator: TorchGenerator = TorchGenerator()
+default_generator.seed()
+
+
+def manual_seed(seed) -> TorchGenerator:
     """Seed the default generator (``int(seed)`` first, as ``torch.manual_seed`` does); returns it."""
     return default_generator.manual_seed(int(seed))
 
@@ -1182,11 +1245,25 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> np.ndarray:
-    """The default generator's state as a uint8 array (PyTorch's 5056-byte layout)."""
+def get_rng_state():
+    """The default generator's state as a uint8 tensor (PyTorch's 5056-byte layout)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state: np.ndarray) -> None:
+def set_rng_state(new_state) -> None:
     """Restore the default generator's state from :func:`get_rng_state`'s output."""
-    default_generator.set_state(state)
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng", _devices_kw: str = "devices",
+             device_type: str = "cuda"):
+    """Restore the default generator's state when the block exits (CPU only: no device states)."""
+    if not enabled:
+        yield
+        return
+    state = Generator.get_state(default_generator)
+    try:
+        yield
+    finally:
+        Generator.set_state(default_generator, state)

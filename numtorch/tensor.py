@@ -46,6 +46,10 @@ class Size(tuple):
         return Size(tuple(other) + tuple(self))
 
 
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                 "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
 class device:
     """``torch.device``; numtorch computes on the CPU only."""
 
@@ -55,8 +59,9 @@ class device:
         if isinstance(type, device):
             type, index = type.type, type.index
         name, _, idx = str(type).partition(":")
-        if name not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {type}")
+        if name not in _DEVICE_TYPES:
+            raise RuntimeError(
+                f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: {type}")
         self.type = name
         self.index = int(idx) if idx else index
 
@@ -82,10 +87,10 @@ def _check_device(dev) -> None:
     if dev is None:
         return
     d = dev if isinstance(dev, device) else device(dev) if not isinstance(dev, int) else device("cuda", dev)
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
     if d.type != "cpu":
-        raise RuntimeError(
-            "Torch not compiled with CUDA enabled" if d.type == "cuda" else f"numtorch runs on the CPU only, not {d}"
-        )
+        raise RuntimeError(f"numtorch runs on the CPU only, not {d}")
 
 
 class Tensor:
@@ -244,19 +249,33 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(_NON_LEAF_GRAD_MSG, UserWarning, stacklevel=2)
-        return self._grad
+        return g
 
     @grad.setter
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .ops.linalg import _NAMES
+
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_NAMES[value._data.dtype.name]}' to a tensor with "
+                    f"grad_dtype '{self.dtype._legacy}'. The gradient must match the tensor's grad_dtype (defaults to "
+                    "the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None "
+                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
+                    "may break downstream systems that assume they match."
+                )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{_dims(value._data.shape)}' to a tensor of size "
+                    f"'{_dims(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                )
         self._grad = value
 
     @grad.deleter
@@ -265,7 +284,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self._retains_grad
+        return self._retains_grad is not False
 
     @property
     def _version(self) -> int:
@@ -291,68 +310,73 @@ class Tensor:
     def data(self, value: "Tensor") -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"Tensor.data must be a Tensor, not {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
 
     def _accumulate_grad(self, grad: "Tensor", create_graph: bool = False) -> None:
-        """Add an incoming gradient into ``.grad`` (what AccumulateGrad does for a leaf)."""
-        if self._hooks:
-            for hook in list(self._hooks):
-                new = hook(grad)
-                if new is not None:
-                    grad = new
+        """Add an incoming gradient into ``.grad`` (what AccumulateGrad does for a leaf; hooks ran already)."""
         if grad._data.shape != self._data.shape:
             grad = Tensor._make(np.broadcast_to(grad._data, self._data.shape)) if grad._data.size == 1 else grad
         old = self._grad
         if old is None:
-            if create_graph:
-                self._grad = grad
+            if create_graph and grad._requires_grad:
+                # PyTorch copies into a fresh tensor, recorded: the new .grad's grad_fn is CopyBackwards.
+                from .ops.inplace import copy_
+
+                self._grad = copy_(Tensor._make(np.empty(self._data.shape, dtype=self._data.dtype)), grad)
             else:
                 # A copy: formulas may pass one gradient array to several inputs.
                 data = np.array(grad._data, dtype=self._data.dtype, copy=True)
                 self._grad = Tensor._make(data)
-        elif create_graph or _gm._State.enabled:
+        elif create_graph:
             self._grad = old + grad
         else:
             old_data = old._data
             np.add(old_data, grad._data, out=old_data, casting="unsafe")
             old._vbox[0] += 1
-        if self.grad_fn is not None and not self._retains_grad:
-            return
+
+    def _run_hooks(self, grad: "Tensor") -> "Tensor":
+        """This leaf's ``register_hook`` hooks, in order; each may replace the gradient."""
+        for hook in list(self._hooks):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+        return grad
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves keep it anyway)."""
+        self._refresh()
         if self.grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         if self._retains_grad:
             return
-        self._retains_grad = True
         ref = weakref.ref(self)
 
         def keep(grad):
+            # As PyTorch's: the first gradient is cloned (recorded under create_graph), later ones added.
             t = ref()
             if t is not None:
-                if t._grad is None:
-                    t._grad = Tensor._make(np.array(grad._data, copy=True)) if not _gm._State.enabled else grad
-                else:
-                    t._grad = t._grad + grad
-            return None
+                t._grad = grad.clone() if t._grad is None else t._grad + grad
 
-        self.grad_fn._add_tensor_hook(self._output_nr, keep)
+        self._retains_grad = keep
+        self.grad_fn._set_retain_grad_hook(self._output_nr, keep)
 
     def register_hook(self, hook):
         """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
         if not self._requires_grad and self.grad_fn is None:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        self._refresh()
         if self.grad_fn is not None:
             return self.grad_fn._add_tensor_hook(self._output_nr, hook)
         if self._hooks is None:
             self._hooks = []
-        from .autograd.graph import _RemovableHandle
+        from .autograd.graph import RemovableHandle
 
         self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        return RemovableHandle(self._hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves and accumulate it into their ``.grad``."""
@@ -368,7 +392,7 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Cut this tensor out of the graph in place: it becomes a leaf that does not require grad."""
-        if self._base is not None and self._base.grad_fn is not None:
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
                 "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
@@ -378,7 +402,15 @@ class Tensor:
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
+        self._retains_grad = False
         return self
+
+    def _refresh(self) -> None:
+        """Bring a view's ``grad_fn`` up to date if its base changed in place since (PyTorch does it lazily)."""
+        if self._base is not None and self._view_version != self._vbox[0] and self._view_version is not None:
+            from .autograd.graph import refresh_view
+
+            refresh_view(self)
 
     # -- conversions ----------------------------------------------------------------------------------------
     def item(self):
@@ -398,25 +430,29 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if dtype is None:
             return self._data
         return self._data.astype(dtype, copy=False)
 
-    def _scalar_for_python(self, kind: str):
+    def _scalar_for_python(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._requires_grad:
-            _warn_scalar_with_grad()
         return self._data.reshape(-1)[0]
 
     def __float__(self) -> float:
-        return float(self._scalar_for_python("float"))
+        if self._requires_grad and not _scalar_warned:
+            _warn_scalar_with_grad()
+        return float(self._scalar_for_python())
 
     def __int__(self) -> int:
-        return int(self._scalar_for_python("int"))
+        return int(self._scalar_for_python())
 
     def __complex__(self) -> complex:
-        return complex(self._scalar_for_python("complex"))
+        if self._requires_grad and not _scalar_warned:
+            _warn_scalar_with_grad()
+        return complex(self._scalar_for_python())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -443,10 +479,8 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         # 0-d tensors format like the Python number they hold; others fall back to str().
         if self._data.ndim == 0:
-            if self._requires_grad and spec:
-                _warn_scalar_with_grad()
             return self._data.item().__format__(spec)
-        return object.__format__(self, spec) if not spec else format(str(self), spec)
+        return object.__format__(self, spec)
 
     def __hash__(self) -> int:
         return id(self)
@@ -477,10 +511,11 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None) -> str:
         from .printing import format_tensor
 
+        self._refresh()
         fn = self.grad_fn
         return format_tensor(
             self._data, self._data.dtype.name,
-            grad_fn_name=None if fn is None else fn.name(),
+            grad_fn_name=None if fn is None else type(fn).__name__,
             requires_grad=self._requires_grad,
             is_parameter=False,
             default_float=_dt.get_default_dtype().name,
@@ -539,8 +574,18 @@ _SCALAR_WITH_GRAD_MSG = (
 )
 
 
+_scalar_warned = False  # PyTorch warns once per process (TORCH_WARN_ONCE), whatever the warning filters
+
+
 def _warn_scalar_with_grad() -> None:
+    # Called from __float__ / __complex__: stacklevel 3 is the line that converted the tensor.
+    global _scalar_warned
+    _scalar_warned = True
     warnings.warn(_SCALAR_WITH_GRAD_MSG, UserWarning, stacklevel=3)
+
+
+def _dims(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 # --- methods: every Tensor method is the function of the same name in numtorch/ops -------------------------
@@ -753,6 +798,8 @@ def _install_methods() -> None:
         uniform_, normal_, bernoulli_, random_, exponential_)
     T.bernoulli = lambda self, p=None, *, generator=None: __import__(
         "numtorch.creation", fromlist=["bernoulli"]).bernoulli(self, p, generator=generator)
+    T.multinomial = lambda self, num_samples, replacement=False, *, generator=None: __import__(
+        "numtorch.creation", fromlist=["multinomial"]).multinomial(self, num_samples, replacement, generator=generator)
 
     # Factories as methods.
     def new_tensor(self, data, *, dtype=None, requires_grad=False, device=None):
@@ -780,7 +827,10 @@ def _install_methods() -> None:
 
     # Properties.
     def _T(self):
-        if self._data.ndim != 2 and self._data.ndim > 0:
+        if self._data.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif self._data.ndim != 2:
             warnings.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
                 "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "

@@ -24,14 +24,13 @@ def _load_cases() -> list[Any]:
 
 
 def _describe(t: numtorch.Tensor) -> dict[str, Any]:
-    """The fields the golden file records about a tensor."""
+    """The fields the golden file records about a tensor (nodes by class name, as PyTorch prints them)."""
     fn = t.grad_fn
     next_functions = None
     if fn is not None:
-        next_functions = [[None if n is None else type(n).__name__ if not hasattr(n, "name") else n.name(), nr]
-                          for n, nr in fn.next_functions]
+        next_functions = [[None if n is None else type(n).__name__, nr] for n, nr in fn.next_functions]
     return {
-        "grad_fn": None if fn is None else fn.name(),
+        "grad_fn": None if fn is None else type(fn).__name__,
         "next_functions": next_functions,
         "requires_grad": t.requires_grad,
         "is_leaf": t.is_leaf,

@@ -95,6 +95,9 @@ def test_scalar_conversion_warning(name, results):
     """'%.4e' % loss on a tensor that requires grad warns, as PyTorch does."""
     proc = results(name)
     assert SCALAR_WARNING in proc.stderr, proc.stderr
+    # and, as with PyTorch, it points at the script's line, not at numtorch's insides
+    script = os.path.abspath(golden_path("..", "seeds", "programs", f"{name}.py"))
+    assert re.search(rf"^{re.escape(script)}:\d+: {re.escape(SCALAR_WARNING)}", proc.stderr, re.M), proc.stderr
 
 
 @pytest.mark.parametrize("name", [n for n in PROGRAMS if n not in WARNS and n not in FAILING])

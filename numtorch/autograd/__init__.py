@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
+
 import numpy as np
 
 from . import graph  # noqa: F401
@@ -17,81 +20,110 @@ from .grad_mode import (  # noqa: F401
 )
 
 
-def _make_grads(outputs, grad_outputs, create_graph: bool):
+def _make_grads(outputs, grad_outputs):
+    """PyTorch's ``_make_grads``: check given gradients, create ones for scalar outputs (zip: extra ignored)."""
     from ..tensor import Tensor
 
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if g is None:
-            if out._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind != "f":
+        if isinstance(g, Tensor):
+            if g._data.shape != out._data.shape:
                 raise RuntimeError(
-                    f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of "
+                    f"{out.shape}."
                 )
-            grads.append(Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype)))
-            continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out._data.dtype))
-        if g._data.shape != out._data.shape:
-            if g._data.size == out._data.size == 1 and False:
-                pass
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of "
-                f"{out.shape}."
-            )
-        if not create_graph:
-            g = g.detach()
-        grads.append(g)
+            grads.append(g)
+        elif g is None:
+            if out._requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind != "f":
+                    raise RuntimeError(
+                        f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
+                    )
+                grads.append(Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype)))
+            else:
+                grads.append(None)
+        else:
+            raise TypeError("gradients can be either Tensors or None, but got " + type(g).__name__)
     return grads
 
 
-def _as_tuple(x):
+def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
     from ..tensor import Tensor
 
-    if x is None:
-        return None
-    if isinstance(x, Tensor):
-        return (x,)
-    return tuple(x)
+    if tensors is None:
+        return (None,) * length
+    if isinstance(tensors, Tensor):
+        return (tensors,)
+    return tuple(tensors)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None,
-             grad_variables=None) -> None:
+def _inputs_tuple(inputs, fn: str) -> tuple:
+    from ..tensor import Tensor
+
+    if isinstance(inputs, Tensor):
+        return (inputs,)
+    if type(inputs) is dict:
+        return tuple(inputs.values())
+    if isinstance(inputs, Mapping):
+        raise TypeError(f"`inputs` argument to `{fn}()` must be a dict, not {type(inputs).__name__}. "
+                        "Other Mapping types are not supported.")
+    return tuple(inputs)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, grad_variables=None,
+             inputs=None) -> None:
     """Accumulate into leaves' ``.grad`` the gradient of ``tensors`` (weighted by ``grad_tensors``)."""
-    tensors = _as_tuple(tensors)
-    if grad_tensors is None:
-        grad_tensors = grad_variables
-    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
+    from ..tensor import Tensor
+
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
+        if grad_tensors is None:
+            grad_tensors = grad_variables
+        else:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
+    inputs_tuple = () if inputs is None else _inputs_tuple(inputs, "backward")
+    if inputs is not None and len(inputs_tuple) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    grads = _make_grads(tensors, _tensor_or_tensors_to_tuple(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
-    inputs = _as_tuple(inputs)
-    if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    run_backward(tensors, _make_grads(tensors, grads, create_graph), retain_graph, create_graph, inputs=inputs)
+    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs_tuple or None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False, materialize_grads: bool = False):
     """Return (not accumulate) the gradients of ``outputs`` with respect to ``inputs``."""
-    outputs = _as_tuple(outputs)
-    inputs_t = _as_tuple(inputs)
-    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if retain_graph is None:
-        retain_graph = create_graph
+    from ..tensor import Tensor
+
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    for i, o in enumerate(outputs):
-        if o.grad_fn is None and not o._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    res = run_backward(outputs, _make_grads(outputs, grads, create_graph), retain_graph, create_graph,
-                       inputs=inputs_t, accumulate=False, allow_unused=allow_unused)
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    inputs_tuple = _inputs_tuple(inputs, "grad")
+    if len(inputs_tuple) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.",
+                      FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        raise NotImplementedError("numtorch does not support is_grads_batched=True")
+    grads = _make_grads(outputs, _tensor_or_tensors_to_tuple(grad_outputs, len(outputs)))
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs_tuple, accumulate=False,
+                       allow_unused=allow_unused)
     if materialize_grads:
-        from ..tensor import Tensor
-
-        res = [Tensor._make(np.zeros_like(t._data)) if g is None else g for g, t in zip(res, inputs_t)]
+        res = [Tensor._make(np.zeros_like(t._data), requires_grad=create_graph) if g is None else g
+               for g, t in zip(res, inputs_tuple)]
+    if type(inputs) is dict:
+        return dict(zip(inputs.keys(), res))
     return tuple(res)
 
 

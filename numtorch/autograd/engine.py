@@ -13,9 +13,10 @@ Both loops are iterative, so a graph of 10^5 chained ops needs no recursion.
 from __future__ import annotations
 
 import heapq
+import warnings
 
 from . import grad_mode
-from .graph import AccumulateGrad, accumulator_of, edge_of
+from .graph import AccumulateGrad, edge_of
 
 
 def _add(a, b):
@@ -31,13 +32,17 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     """Backpropagate ``root_grads`` from ``roots``; accumulate into leaves, or return grads of ``inputs``."""
     from ..tensor import Tensor
 
-    # Edges from which the sweep starts.
+    # Edges from which the sweep starts; a root's gradient takes the root's dtype, as PyTorch's does.
     start = []
     for i, (t, g) in enumerate(zip(roots, root_grads)):
         edge = edge_of(t)
         if edge[0] is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g._data.dtype != t._data.dtype:
+            g = g.to(t.dtype)
         start.append((edge, g))
+    if accumulate and create_graph:
+        _warn_create_graph_cycle()
 
     # What to capture: for autograd.grad / backward(inputs=...), the edge reaching each input.
     captures = None
@@ -46,9 +51,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         for k, t in enumerate(inputs):
             if not isinstance(t, Tensor):
                 raise TypeError("inputs must be Tensors")
-            if t.grad_fn is None and not t._requires_grad:
+            edge = edge_of(t)
+            if edge[0] is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            edge = (accumulator_of(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
             captures.setdefault(edge, []).append(k)
 
     # 1. Dependency counts (iterative DFS).
@@ -89,13 +94,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node, None) or [None] * node.num_outputs
             if node._tensor_hooks:
-                for nr, hooks in node._tensor_hooks.items():
-                    for hook in list(hooks):
-                        if grads[nr] is None:
-                            continue
-                        new = hook(grads[nr])
-                        if new is not None:
-                            grads[nr] = new
+                node._run_tensor_hooks(grads)
+            elif type(node) is AccumulateGrad and node.variable._hooks and grads[0] is not None:
+                grads[0] = node.variable._run_hooks(grads[0])
             if node._pre_hooks:
                 for hook in node._pre_hooks:
                     new = hook(tuple(grads))
@@ -152,10 +153,27 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         for k, g in enumerate(results):
             if g is None and not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    f"The differentiated Tensor at index {k} appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
     return results
+
+
+_cycle_warned = False  # PyTorch warns once per process (TORCH_WARN_ONCE), whatever the warning filters
+
+
+def _warn_create_graph_cycle() -> None:
+    global _cycle_warned
+    if _cycle_warned:
+        return
+    _cycle_warned = True
+    warnings.warn(
+        "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+        "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid "
+        "this. If you have to use this function, make sure to reset the .grad fields of your parameters to None "
+        "after use to break the cycle and avoid the leak.",
+        UserWarning, stacklevel=4,
+    )
 
 
 def _needed_nodes(nodes, captures) -> set:

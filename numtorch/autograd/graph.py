@@ -43,7 +43,7 @@ class Node:
     """
 
     __slots__ = ("next_functions", "_saved", "_seq", "_pre_hooks", "_post_hooks", "_tensor_hooks",
-                 "metadata", "__weakref__", "__dict__")
+                 "_metadata", "__weakref__", "__dict__")
 
     num_outputs = 1
 
@@ -97,6 +97,15 @@ class Node:
         if self._saved is not None:
             self._saved = _FREED
 
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own annotations (created on first use)."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
     # -- identity -----------------------------------------------------------------------------------
     def name(self) -> str:
         """What PyTorch's ``grad_fn.name()`` says: the class name (``MulBackward0``), or the C++ name for
@@ -112,21 +121,41 @@ class Node:
         if self._post_hooks is None:
             self._post_hooks = []
         self._post_hooks.append(hook)
-        return _RemovableHandle(self._post_hooks, hook)
+        return RemovableHandle(self._post_hooks, hook)
 
     def register_prehook(self, hook):
         """``hook(grad_outputs)`` runs before this node; may return replacement grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, hook)
 
     def _add_tensor_hook(self, output_nr: int, hook):
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
         hooks = self._tensor_hooks.setdefault(output_nr, [])
         hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return RemovableHandle(hooks, hook)
+
+    def _set_retain_grad_hook(self, output_nr: int, hook) -> None:
+        # Kept apart from the other tensor hooks (key ("retain", nr)): it always runs after them, as in PyTorch.
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        self._tensor_hooks[("retain", output_nr)] = hook
+
+    def _run_tensor_hooks(self, grads: list) -> None:
+        """Run the hooks registered on this node's output tensors, then their retain_grad hooks."""
+        hooks = self._tensor_hooks
+        for nr, fns in list(hooks.items()):
+            if type(nr) is int:
+                for hook in list(fns):
+                    if grads[nr] is not None:
+                        new = hook(grads[nr])
+                        if new is not None:
+                            grads[nr] = new
+        for key, hook in list(hooks.items()):
+            if type(key) is tuple and grads[key[1]] is not None:
+                hook(grads[key[1]])
 
     # -- calling ----------------------------------------------------------------------------------------
     def backward(self, grad):
@@ -149,7 +178,10 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"
 
     def backward(self, grad):
-        self.variable._accumulate_grad(grad)
+        v = self.variable
+        if v._hooks:
+            grad = v._run_hooks(grad)
+        v._accumulate_grad(grad)
         return ()
 
 
@@ -187,9 +219,21 @@ def refresh_view(view) -> None:
         return
     from ..ops.inplace import as_strided_view_node
 
+    old_fn, old_nr = view.grad_fn, view._output_nr
     view.grad_fn = as_strided_view_node(view, edge_of(base))
     view._output_nr = 0
     view._requires_grad = True
+    move_retain_grad_hook(view, old_fn, old_nr)
+
+
+def move_retain_grad_hook(t, old_fn, old_nr: int) -> None:
+    """After ``t`` got a new grad_fn (in-place op), its retain_grad hook follows it, as in PyTorch."""
+    keep = t._retains_grad
+    if keep is False:
+        return
+    if old_fn is not None and old_fn._tensor_hooks:
+        old_fn._tensor_hooks.pop(("retain", old_nr), None)
+    t.grad_fn._set_retain_grad_hook(t._output_nr, keep)
 
 
 def _short_name(node) -> str:
@@ -214,8 +258,8 @@ def _modified_message(item, expected: int, node) -> str:
     )
 
 
-class _RemovableHandle:
-    """Returned by ``register_hook``: ``handle.remove()`` takes the hook out again."""
+class RemovableHandle:
+    """Returned by ``register_hook``: ``handle.remove()`` takes the hook out again (also a context manager)."""
 
     __slots__ = ("_hooks", "_hook")
 
@@ -227,3 +271,9 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
         except ValueError:
             pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()

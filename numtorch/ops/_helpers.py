@@ -54,27 +54,26 @@ def to_tensor(x, dtype: _dt.dtype | None = None) -> Tensor:
     return _make(data)
 
 
-def sum_to(grad: Tensor, shape: tuple) -> Tensor:
-    """Undo broadcasting: sum ``grad`` over the dimensions that broadcasting added or stretched."""
+def sum_to(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
+    """Undo broadcasting: sum ``grad`` over the dimensions that broadcasting added or stretched; with ``dtype``
+    (an input's NumPy dtype that differs from the result's) also cast it back, as PyTorch's engine does."""
     gshape = grad._data.shape
-    if gshape == shape:
-        return grad
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
-    )
-    from .reduction import sum as _sum
+    if gshape != shape:
+        lead = len(gshape) - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+        if axes:
+            from .reduction import sum as _sum
 
-    out = _sum(grad, axes, keepdim=True) if axes else grad
-    if lead:
-        from .shape import reshape
+            grad = _sum(grad, axes, keepdim=True)
+        if grad._data.shape != shape:
+            from .shape import reshape
 
-        out = reshape(out, shape)
-    elif out._data.shape != shape:
-        from .shape import reshape
+            grad = reshape(grad, shape)
+    if dtype is not None and grad._data.dtype != dtype:
+        from .shape import to_dtype
 
-        out = reshape(out, shape)
-    return out
+        grad = to_dtype(grad, _NP_TO_DTYPE[np.dtype(dtype)])
+    return grad
 
 
 def broadcast_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:

@@ -283,12 +283,12 @@ class IndexPutBackward0(Node):
 
 def _index_key(input: Tensor, key) -> Tensor:
     """``input[key]`` for a resolved NumPy advanced key: a copy, recorded as IndexBackward0."""
-    data = input._data[key]
+    data = np.array(input._data[key], copy=True, order="C")  # PyTorch's index result is contiguous
     if _gm._State.enabled and input._requires_grad:
         node = IndexBackward0(edges(input))
         node.shape, node.key = input._data.shape, key
-        return result(np.array(data, copy=True), node)
-    return _make(np.array(data, copy=True))
+        return result(data, node)
+    return _make(data)
 
 
 def _index(input: Tensor, key: tuple) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import grad_mode as _gm
-from ..autograd.graph import Node, SavedOutput, _short_name, edge_of, refresh_view
+from ..autograd.graph import Node, SavedOutput, _short_name, edge_of, move_retain_grad_hook, refresh_view
 from ..tensor import Tensor
 from ._helpers import _make, broadcast_error, edges, result, sum_to, to_tensor
 
@@ -27,6 +27,10 @@ NO_GRAD_VIEW_MSG = (
     "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
     "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
     "outside (if you want the inplace to be tracked)."
+)
+OVERLAP_MSG = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
+    "Please clone() the tensor before performing the operation."
 )
 MULTI_OUTPUT_VIEW_MSG = (
     "Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function that "
@@ -84,6 +88,8 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
             try:
                 fast(self._data)
             except ValueError:
+                if not self._data.flags.writeable:
+                    raise RuntimeError(OVERLAP_MSG) from None
                 other = args[0] if args else None
                 raise _inplace_shape_error(self, other) from None
             self._vbox[0] += 1
@@ -111,6 +117,8 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
         self._requires_grad = True
     else:
         _copy_slices(self, node)
+    if self._retains_grad is not False:
+        move_retain_grad_hook(self, snapshot.grad_fn, snapshot._output_nr)
     return self
 
 
@@ -144,6 +152,8 @@ def _rebind_saved_output(node: Node, res: Tensor, self: Tensor) -> None:
 def _write(self: Tensor, res: Tensor) -> None:
     data = res._data
     _cast_check(self, data.dtype)
+    if not self._data.flags.writeable:
+        raise RuntimeError(OVERLAP_MSG)
     if data.shape != self._data.shape:
         try:
             data = np.broadcast_to(data, self._data.shape)
@@ -250,7 +260,7 @@ class CopySlices(Node):
         if type(res) is not tuple:
             res = (res,)
         first = res[0]
-        if _gm._State.enabled and grad._requires_grad or (first is not None and first._requires_grad):
+        if _gm._State.enabled and (grad._requires_grad or (first is not None and first._requires_grad)):
             keep = np.ones(geom.base_shape, dtype=grad._data.dtype)
             keep.reshape(-1)[geom.imap] = 0
             out = grad * _make(keep)

@@ -25,6 +25,22 @@ def _shape(x) -> tuple:
     return x._data.shape if isinstance(x, Tensor) else ()
 
 
+def _meta(node: Node, a, b, data: np.ndarray) -> None:
+    """Record the inputs' shapes (to undo broadcasting) and, where an input's dtype differs from the result's,
+    its dtype (its gradient is cast back, as PyTorch's engine casts every gradient to its input's dtype)."""
+    dt = data.dtype
+    if isinstance(a, Tensor):
+        x = a._data
+        node.a_shape, node.a_dtype = x.shape, None if x.dtype == dt else x.dtype
+    else:
+        node.a_shape, node.a_dtype = (), None
+    if isinstance(b, Tensor):
+        y = b._data
+        node.b_shape, node.b_dtype = y.shape, None if y.dtype == dt else y.dtype
+    else:
+        node.b_shape, node.b_dtype = (), None
+
+
 def _needs(node: Node, i: int) -> bool:
     return node.next_functions[i][0] is not None
 
@@ -42,11 +58,11 @@ class AddBackward0(Node):
     """d(a + alpha*b) = da + alpha*db."""
 
     def backward(self, grad):
-        a_shape, b_shape, alpha = self.a_shape, self.b_shape, self.alpha
-        ga = sum_to(grad, a_shape) if _needs(self, 0) else None
+        alpha = self.alpha
+        ga = sum_to(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None
         gb = None
         if _needs(self, 1):
-            gb = sum_to(grad if alpha == 1 else grad * alpha, b_shape)
+            gb = sum_to(grad if alpha == 1 else grad * alpha, self.b_shape, self.b_dtype)
         return ga, gb
 
 
@@ -62,7 +78,8 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         data = _binary(np.add, input, other)
     if graph_needed(input, other):
         node = AddBackward0(edges(input, other))
-        node.a_shape, node.b_shape, node.alpha = _shape(input), _shape(other), alpha
+        _meta(node, input, other, data)
+        node.alpha = alpha
         return _out(result(data, node), out)
     return _out(_make(data), out)
 
@@ -71,8 +88,8 @@ class SubBackward0(Node):
     """d(a - alpha*b) = da - alpha*db."""
 
     def backward(self, grad):
-        ga = sum_to(grad, self.a_shape) if _needs(self, 0) else None
-        gb = sum_to(-grad if self.alpha == 1 else grad * -self.alpha, self.b_shape) if _needs(self, 1) else None
+        ga = sum_to(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gb = sum_to(-grad if self.alpha == 1 else grad * -self.alpha, self.b_shape, self.b_dtype) if _needs(self, 1) else None
         return ga, gb
 
 
@@ -94,7 +111,8 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         data = _binary(np.subtract, input, other)
     if graph_needed(input, other):
         node = SubBackward0(edges(input, other))
-        node.a_shape, node.b_shape, node.alpha = _shape(input), _shape(other), alpha
+        _meta(node, input, other, data)
+        node.alpha = alpha
         return _out(result(data, node), out)
     return _out(_make(data), out)
 
@@ -128,8 +146,8 @@ class MulBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
-        ga = sum_to(grad * _conj(b), self.a_shape) if _needs(self, 0) else None
-        gb = sum_to(grad * a, self.b_shape) if _needs(self, 1) else None
+        ga = sum_to(grad * _conj(b), self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gb = sum_to(grad * a, self.b_shape, self.b_dtype) if _needs(self, 1) else None
         return ga, gb
 
 
@@ -142,7 +160,7 @@ def mul(input, other, *, out=None) -> Tensor:
     data = _binary(np.multiply, input, other)
     if graph_needed(input, other):
         node = MulBackward0(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        _meta(node, input, other, data)
         # Save only what the formula will read: b for a's gradient, a for b's.
         node.save(input if _needs(node, 1) else None, other if _needs(node, 0) else None)
         return _out(result(data, node), out)
@@ -157,8 +175,8 @@ class DivBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
-        ga = sum_to(grad / b, self.a_shape) if _needs(self, 0) else None
-        gb = sum_to(-grad * a / (b * b), self.b_shape) if _needs(self, 1) else None
+        ga = sum_to(grad / b, self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gb = sum_to(-grad * a / (b * b), self.b_shape, self.b_dtype) if _needs(self, 1) else None
         return ga, gb
 
 
@@ -166,12 +184,12 @@ class DivBackward2(Node):
     """Division with rounding (trunc/floor): the gradient is zero almost everywhere."""
 
     def backward(self, grad):
-        return (zeros_like_grad(grad, self.a_shape) if _needs(self, 0) else None,
-                zeros_like_grad(grad, self.b_shape) if _needs(self, 1) else None)
+        return (zeros_like_grad(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None,
+                zeros_like_grad(grad, self.b_shape, self.b_dtype) if _needs(self, 1) else None)
 
 
-def zeros_like_grad(grad: Tensor, shape: tuple) -> Tensor:
-    return _make(np.zeros(shape, dtype=grad._data.dtype))
+def zeros_like_grad(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
+    return _make(np.zeros(shape, dtype=grad._data.dtype if dtype is None else dtype))
 
 
 class NotImplemented(Node):  # noqa: A001 -- PyTorch's own name for the node of an op without a derivative
@@ -212,7 +230,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
             data = data.astype(fdt)
         if graph_needed(input, other):
             node = DivBackward0(edges(input, other))
-            node.a_shape, node.b_shape = _shape(input), _shape(other)
+            _meta(node, input, other, data)
             node.save(input if _needs(node, 1) else None, other)
             return _out(result(data, node), out)
         return _out(_make(data), out)
@@ -232,7 +250,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     data = np.asarray(data, dtype=dt)
     if graph_needed(input, other):
         node = DivBackward2(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        _meta(node, input, other, data)
         return _out(result(data, node), out)
     return _out(_make(data), out)
 
@@ -274,8 +292,8 @@ class RemainderBackward1(Node):
 
     def backward(self, grad):
         a, b = self.saved
-        ga = sum_to(grad, self.a_shape) if _needs(self, 0) else None
-        gb = sum_to(-grad * div(a, b, rounding_mode="floor"), self.b_shape) if _needs(self, 1) else None
+        ga = sum_to(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gb = sum_to(-grad * div(a, b, rounding_mode="floor"), self.b_shape, self.b_dtype) if _needs(self, 1) else None
         return ga, gb
 
 
@@ -295,7 +313,7 @@ def remainder(input, other) -> Tensor:
     if not isinstance(other, Tensor):
         return result(data, RemainderBackward0(edges(input)))
     node = RemainderBackward1(edges(input, other))
-    node.a_shape, node.b_shape = _shape(input), _shape(other)
+    _meta(node, input, other, data)
     node.save(input if _needs(node, 1) else None, other if _needs(node, 1) else None)
     return result(data, node)
 
@@ -326,9 +344,9 @@ class PowBackward1(Node):
         ga = gb = None
         zero = _make(np.zeros((), dtype=grad._data.dtype))
         if _needs(self, 0):
-            ga = sum_to(where(b == 0, zero, grad * (b * pow(a, b - 1))), self.a_shape)
+            ga = sum_to(where(b == 0, zero, grad * (b * pow(a, b - 1))), self.a_shape, self.a_dtype)
         if _needs(self, 1):
-            gb = sum_to(grad * where((a == 0) & (b >= 0), zero, res * log(a)), self.b_shape)
+            gb = sum_to(grad * where((a == 0) & (b >= 0), zero, res * log(a)), self.b_shape, self.b_dtype)
         return ga, gb
 
 
@@ -358,7 +376,7 @@ def pow(input, exponent) -> Tensor:
         data = np.asarray(data, dtype=dt)
         if graph_needed(input, exponent):
             node = PowBackward1(edges(input, exponent))
-            node.a_shape, node.b_shape = _shape(input), _shape(exponent)
+            _meta(node, input, exponent, data)
             res = result(data, node)
             node.save(input, exponent, SavedOutput(res))
             return res
@@ -467,7 +485,16 @@ def sign(input) -> Tensor:
     """-1, 0 or 1 by the sign of each element."""
     if input._data.dtype == np.bool_:
         return _make(input._data.copy())
-    return _unary(input, np.sign, SignBackward0, float_op=False)
+    return _unary(input, _sign_array, SignBackward0, float_op=False)
+
+
+def _sign_array(x: np.ndarray) -> np.ndarray:
+    # PyTorch computes (0 < x) - (x < 0): NaN has sign 0.
+    out = np.sign(x)
+    if x.dtype.kind == "f":
+        out = np.asarray(out)
+        np.copyto(out, 0, where=np.isnan(out))
+    return out
 
 
 def sgn(input) -> Tensor:
@@ -811,9 +838,9 @@ class ClampBackward0(Node):
         else:
             gx = where(x <= hi, grad, zero) if _needs(self, 0) else None
             ghi = where(x > hi, grad, zero) if _needs(self, 2) else None
-        return (None if gx is None else sum_to(gx, x._data.shape),
-                None if glo is None else sum_to(glo, lo._data.shape),
-                None if ghi is None else sum_to(ghi, hi._data.shape))
+        return (None if gx is None else sum_to(gx, x._data.shape, x._data.dtype),
+                None if glo is None else sum_to(glo, lo._data.shape, lo._data.dtype),
+                None if ghi is None else sum_to(ghi, hi._data.shape, hi._data.dtype))
 
 
 class ClampMinBackward1(Node):
@@ -823,8 +850,8 @@ class ClampMinBackward1(Node):
         x, lo = self.saved
         zero = _zero(grad)
         keep = x >= lo
-        gx = sum_to(where(keep, grad, zero), x._data.shape) if _needs(self, 0) else None
-        glo = sum_to(where(keep, zero, grad), lo._data.shape) if _needs(self, 1) else None
+        gx = sum_to(where(keep, grad, zero), x._data.shape, x._data.dtype) if _needs(self, 0) else None
+        glo = sum_to(where(keep, zero, grad), lo._data.shape, lo._data.dtype) if _needs(self, 1) else None
         return gx, glo
 
 
@@ -835,8 +862,8 @@ class ClampMaxBackward1(Node):
         x, hi = self.saved
         zero = _zero(grad)
         keep = x <= hi
-        gx = sum_to(where(keep, grad, zero), x._data.shape) if _needs(self, 0) else None
-        ghi = sum_to(where(keep, zero, grad), hi._data.shape) if _needs(self, 1) else None
+        gx = sum_to(where(keep, grad, zero), x._data.shape, x._data.dtype) if _needs(self, 0) else None
+        ghi = sum_to(where(keep, zero, grad), hi._data.shape, hi._data.dtype) if _needs(self, 1) else None
         return gx, ghi
 
 
@@ -932,29 +959,27 @@ def clamp_max(input, max) -> Tensor:
 
 # --- maximum / minimum / where ----------------------------------------------------------------------------
 class MaximumBackward0(Node):
-    """The gradient goes to the larger input; ties split it in half."""
+    """The gradient goes to the larger input, half to each on ties, and to both where a NaN is involved."""
 
     def backward(self, grad):
         a, b = self.saved
-        return _max_min_grads(self, grad, a, b, a > b)
+        return _max_min_grads(self, grad, a, b, a < b, a > b)
 
 
 class MinimumBackward0(Node):
-    """The gradient goes to the smaller input; ties split it in half."""
+    """The gradient goes to the smaller input, half to each on ties, and to both where a NaN is involved."""
 
     def backward(self, grad):
         a, b = self.saved
-        return _max_min_grads(self, grad, a, b, a < b)
+        return _max_min_grads(self, grad, a, b, a > b, a < b)
 
 
-def _max_min_grads(node, grad, a, b, a_wins):
-    tie = a == b
-    half = grad * 0.5
-    ga = gb = None
-    if _needs(node, 0):
-        ga = sum_to(where(tie, half, grad * a_wins), node.a_shape)
-    if _needs(node, 1):
-        gb = sum_to(where(tie, half, grad * (~a_wins & ~tie)), node.b_shape)
+def _max_min_grads(node, grad, a, b, a_loses, b_loses):
+    # PyTorch: where(a == b, grad / 2, grad).masked_fill_(loser, 0) for each input.
+    shared = where(a == b, grad / 2, grad)
+    zero = _zero(grad)
+    ga = sum_to(where(a_loses, zero, shared), node.a_shape, node.a_dtype) if _needs(node, 0) else None
+    gb = sum_to(where(b_loses, zero, shared), node.b_shape, node.b_dtype) if _needs(node, 1) else None
     return ga, gb
 
 
@@ -963,7 +988,7 @@ def maximum(input, other) -> Tensor:
     data = _binary(np.maximum, input, other)
     if graph_needed(input, other):
         node = MaximumBackward0(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        _meta(node, input, other, data)
         node.save(input, other)
         return result(data, node)
     return _make(data)
@@ -974,7 +999,7 @@ def minimum(input, other) -> Tensor:
     data = _binary(np.minimum, input, other)
     if graph_needed(input, other):
         node = MinimumBackward0(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        _meta(node, input, other, data)
         node.save(input, other)
         return result(data, node)
     return _make(data)
@@ -996,8 +1021,8 @@ class WhereBackward0(Node):
     def backward(self, grad):
         (cond,) = self.saved
         zero = _make(np.zeros((), dtype=grad._data.dtype))
-        gx = sum_to(where(cond, grad, zero), self.a_shape) if _needs(self, 0) else None
-        gy = sum_to(where(cond, zero, grad), self.b_shape) if _needs(self, 1) else None
+        gx = sum_to(where(cond, grad, zero), self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gy = sum_to(where(cond, zero, grad), self.b_shape, self.b_dtype) if _needs(self, 1) else None
         return gx, gy
 
 
@@ -1020,7 +1045,7 @@ def where(condition, input=None, other=None) -> Tensor:
         data = data.astype(dt)
     if graph_needed(input, other):
         node = WhereBackward0(edges(input, other))
-        node.a_shape, node.b_shape = _shape(input), _shape(other)
+        _meta(node, input, other, data)
         node.save(_make(cond))
         return result(data, node)
     return _make(data)

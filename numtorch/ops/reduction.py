@@ -24,11 +24,39 @@ def _sum_dtype(x: np.ndarray, dtype):
     return x.dtype if x.dtype.kind == "f" else np.dtype(np.int64)
 
 
+def _axes(dim, ndim: int) -> tuple:
+    """The reduced axes: all of them for ``dim=None`` or an empty list (PyTorch's rule); a 0-d tensor accepts
+    dim 0 / -1 and has nothing to reduce."""
+    if dim is None or (type(dim) in (tuple, list) and not dim):
+        return tuple(range(ndim))
+    axes = dim_list(dim, ndim)
+    return axes if ndim else ()
+
+
+def _one_axis(dim, ndim: int):
+    """The single axis of ``prod``/``cumsum``/``max(dim)`` (None for a 0-d tensor, after checking ``dim``)."""
+    (axis,) = dim_list(dim, ndim)
+    return axis if ndim else None
+
+
+def _cast_back(grad: Tensor, np_dtype) -> Tensor:
+    """A gradient in the input's dtype when the op computed in another one (``sum(dtype=...)``)."""
+    if np_dtype is None or grad._data.dtype == np_dtype:
+        return grad
+    from .shape import to_dtype
+
+    return to_dtype(grad, _dt.from_numpy(np_dtype))
+
+
+def _in_dtype(x: np.ndarray, data: np.ndarray):
+    return None if x.dtype == data.dtype else x.dtype
+
+
 def _expand_back(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back to the input's shape (re-inserting reduced dims first)."""
     from .shape import expand, reshape
 
-    if not keepdim and axes:
+    if not keepdim and axes and len(shape):
         kept = list(shape)
         for a in axes:
             kept[a] = 1
@@ -36,38 +64,50 @@ def _expand_back(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tens
     return expand(grad, shape)
 
 
+def _zero(grad: Tensor) -> Tensor:
+    return _make(np.zeros((), dtype=grad._data.dtype))
+
+
 class SumBackward0(Node):
     """d sum(x) = 1 for every element: broadcast the gradient back."""
+
+    in_dtype = None
 
     def backward(self, grad):
         from .shape import expand
 
-        return (expand(grad, self.shape),)
+        return (_cast_back(expand(grad, self.shape), self.in_dtype),)
 
 
 class SumBackward1(Node):
     """``sum(dim)``: broadcast the gradient back over the summed dims."""
 
+    in_dtype = None
+
     def backward(self, grad):
-        return (_expand_back(grad, self.shape, self.axes, self.keepdim),)
+        return (_cast_back(_expand_back(grad, self.shape, self.axes, self.keepdim), self.in_dtype),)
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Sum of all elements, or over ``dim`` (int or tuple)."""
+    """Sum of all elements, or over ``dim`` (int or tuple; an empty tuple sums everything)."""
     x = input._data
     out_dtype = _sum_dtype(x, dtype)
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and False):
+    if dim is None:
         data = np.asarray(x.sum(dtype=out_dtype))
         if _gm._State.enabled and input._requires_grad:
             node = SumBackward0(edges(input))
             node.shape = x.shape
+            if dtype is not None:
+                node.in_dtype = _in_dtype(x, data)
             return result(data, node)
         return _make(data)
-    axes = dim_list(dim, x.ndim) if not (isinstance(dim, (tuple, list)) and len(dim) == 0) else tuple(range(x.ndim))
-    data = np.asarray(x.sum(axis=axes, dtype=out_dtype, keepdims=keepdim)) if x.ndim else np.asarray(x, out_dtype)
+    axes = _axes(dim, x.ndim)
+    data = np.asarray(x.sum(axis=axes, dtype=out_dtype, keepdims=keepdim)) if x.ndim else x.astype(out_dtype)
     if _gm._State.enabled and input._requires_grad:
         node = SumBackward1(edges(input))
-        node.shape, node.axes, node.keepdim = x.shape, axes if x.ndim else (), keepdim
+        node.shape, node.axes, node.keepdim = x.shape, axes, keepdim
+        if dtype is not None:
+            node.in_dtype = _in_dtype(x, data)
         return result(data, node)
     return _make(data)
 
@@ -82,22 +122,33 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 class MeanBackward0(Node):
     """d mean(x) = 1/n for every element."""
 
+    in_dtype = None
+
     def backward(self, grad):
         from .shape import expand
 
-        return (expand(grad / self.n, self.shape),)
+        return (_cast_back(expand(grad / self.n, self.shape), self.in_dtype),)
 
 
 class MeanBackward1(Node):
     """``mean(dim)``: broadcast grad / (number of averaged elements)."""
 
+    in_dtype = None
+
     def backward(self, grad):
-        return (_expand_back(grad / self.n, self.shape, self.axes, self.keepdim),)
+        return (_cast_back(_expand_back(grad / self.n, self.shape, self.axes, self.keepdim), self.in_dtype),)
+
+
+def _mean_array(x: np.ndarray, axes, keepdim: bool) -> np.ndarray:
+    if x.size == 0:  # NaN without NumPy's "Mean of empty slice" warning, as PyTorch does
+        with np.errstate(all="ignore"):
+            return np.asarray(np.sum(x, axis=axes, keepdims=keepdim) / 0.0, dtype=x.dtype)
+    return np.asarray(x.mean(axis=axes, dtype=x.dtype, keepdims=keepdim))
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Arithmetic mean of all elements, or over ``dim``."""
-    x = input._data
+    """Arithmetic mean of all elements, or over ``dim`` (an empty tuple averages everything)."""
+    x0 = x = input._data
     if dtype is not None:
         x = x.astype(_dt.as_dtype(dtype).np_type)
     if x.dtype.kind != "f":
@@ -106,20 +157,22 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
             f"dtype. Got: {_dt.from_numpy(x.dtype)._legacy}"
         )
     if dim is None:
-        data = np.asarray(x.mean(dtype=x.dtype))
+        data = _mean_array(x, None, False)
         if _gm._State.enabled and input._requires_grad:
             node = MeanBackward0(edges(input))
             node.shape, node.n = x.shape, x.size
+            node.in_dtype = _in_dtype(x0, data)
             return result(data, node)
         return _make(data)
-    axes = dim_list(dim, x.ndim) if x.ndim else ()
-    data = np.asarray(x.mean(axis=axes, dtype=x.dtype, keepdims=keepdim)) if x.ndim else x.copy()
+    axes = _axes(dim, x.ndim)
+    data = _mean_array(x, axes, keepdim) if x.ndim else x.copy()
     if _gm._State.enabled and input._requires_grad:
         node = MeanBackward1(edges(input))
         n = 1
         for a in axes:
             n *= x.shape[a]
         node.shape, node.axes, node.keepdim, node.n = x.shape, axes, keepdim, n
+        node.in_dtype = _in_dtype(x0, data)
         return result(data, node)
     return _make(data)
 
@@ -135,21 +188,28 @@ def nanmean(input, dim=None, keepdim: bool = False) -> Tensor:
 class ProdBackward0(Node):
     """d prod(x) / dx_i = product of the other elements (computed without dividing, so zeros work)."""
 
+    in_dtype = None
+
     def backward(self, grad):
         (x,) = self.saved
         from .shape import expand, reshape
 
         flat = reshape(x, (-1,))
-        return (expand(grad, x._data.shape) * reshape(_prod_others(flat, 0), x._data.shape),)
+        g = expand(grad, x._data.shape) * reshape(_prod_others(flat, 0), x._data.shape)
+        return (_cast_back(g, self.in_dtype),)
 
 
 class ProdBackward1(Node):
     """``prod(dim)``: product of the other elements along ``dim``."""
 
+    in_dtype = None
+
     def backward(self, grad):
         (x,) = self.saved
+        if self.axis is None:  # 0-d input: prod over its one element is the identity
+            return (_cast_back(grad, self.in_dtype),)
         others = _prod_others(x, self.axis)
-        return (_expand_back(grad, x._data.shape, (self.axis,), self.keepdim) * others,)
+        return (_cast_back(_expand_back(grad, x._data.shape, (self.axis,), self.keepdim) * others, self.in_dtype),)
 
 
 def _prod_others(x: Tensor, axis: int) -> Tensor:
@@ -174,14 +234,15 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         data = np.asarray(x.prod(dtype=out_dtype))
         if _gm._State.enabled and input._requires_grad:
             node = ProdBackward0(edges(input))
+            node.in_dtype = _in_dtype(x, data)
             node.save(input)
             return result(data, node)
         return _make(data)
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
-    data = np.asarray(x.prod(axis=axis, dtype=out_dtype, keepdims=keepdim)) if x.ndim else x.copy()
+    axis = _one_axis(dim, x.ndim)
+    data = np.asarray(x.prod(axis=axis, dtype=out_dtype, keepdims=keepdim)) if x.ndim else x.astype(out_dtype)
     if _gm._State.enabled and input._requires_grad:
         node = ProdBackward1(edges(input))
-        node.axis, node.keepdim = axis, keepdim
+        node.axis, node.keepdim, node.in_dtype = axis, keepdim, _in_dtype(x, data)
         node.save(input)
         return result(data, node)
     return _make(data)
@@ -190,18 +251,24 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 class CumsumBackward0(Node):
     """d cumsum: the reversed cumulative sum of the gradient."""
 
+    in_dtype = None
+
     def backward(self, grad):
-        return (flip(cumsum(flip(grad, (self.axis,)), self.axis), (self.axis,)),)
+        if self.axis is None:
+            return (_cast_back(grad, self.in_dtype),)
+        g = flip(cumsum(flip(grad, (self.axis,)), self.axis), (self.axis,))
+        return (_cast_back(g, self.in_dtype),)
 
 
 def cumsum(input, dim: int, *, dtype=None) -> Tensor:
     """Cumulative sum along ``dim``."""
     x = input._data
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
-    data = np.cumsum(x, axis=axis, dtype=_sum_dtype(x, dtype)) if x.ndim else x.astype(_sum_dtype(x, dtype))
+    axis = _one_axis(dim, x.ndim)
+    out_dtype = _sum_dtype(x, dtype)
+    data = np.cumsum(x, axis=axis, dtype=out_dtype) if x.ndim else x.astype(out_dtype)
     if _gm._State.enabled and input._requires_grad:
         node = CumsumBackward0(edges(input))
-        node.axis = axis
+        node.axis, node.in_dtype = axis, _in_dtype(x, data)
         return result(data, node)
     return _make(data)
 
@@ -212,7 +279,9 @@ class CumprodBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved
         axis = self.axis
-        n = x._data.shape[axis] if x._data.ndim else 1
+        if axis is None:
+            return (grad,)
+        n = x._data.shape[axis]
         from .shape import narrow, cat
 
         # out_k = prod_{j<=k} x_j; d out_k / d x_i = prod_{j<=k, j!=i} x_j for i <= k.
@@ -229,7 +298,7 @@ class CumprodBackward0(Node):
 def cumprod(input, dim: int, *, dtype=None) -> Tensor:
     """Cumulative product along ``dim``."""
     x = input._data
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
+    axis = _one_axis(dim, x.ndim)
     data = np.cumprod(x, axis=axis, dtype=_sum_dtype(x, dtype)) if x.ndim else x.astype(_sum_dtype(x, dtype))
     if _gm._State.enabled and input._requires_grad:
         node = CumprodBackward0(edges(input))
@@ -260,15 +329,19 @@ def flip(input, dims) -> Tensor:
 
 # --- max / min ------------------------------------------------------------------------------------------
 class MaxBackward1(Node):
-    """Whole-tensor max/min: the gradient is shared evenly among the elements equal to the result."""
+    """Whole-tensor max/min: the gradient is shared evenly among the elements equal to the result (the NaNs,
+    when the result is NaN), as PyTorch's evenly_distribute_backward."""
 
     def backward(self, grad):
         (x,) = self.saved
-        from .shape import expand
+        value = self.value
+        if value.dtype.kind == "f" and np.isnan(value):
+            mask = _make(np.isnan(x._data))
+        else:
+            mask = _make(x._data == value)
+        from .pointwise import where
 
-        mask = x == _make(self.value)
-        count = float(mask._data.sum())
-        return (expand(grad / count, x._data.shape) * mask,)
+        return (where(mask, grad / float(mask._data.sum()), _zero(grad)),)
 
 
 class MinBackward1(MaxBackward1):
@@ -280,6 +353,8 @@ class MaxBackward0(Node):
 
     def backward(self, grad):
         g = grad[0] if isinstance(grad, tuple) else grad
+        if self.axis is None:  # 0-d input
+            return (g,)
         from .indexing import _scatter_into_zeros
 
         return (_scatter_into_zeros(g, self.indices, self.axis, self.shape, self.keepdim),)
@@ -290,15 +365,16 @@ class MinBackward0(MaxBackward0):
 
 
 class AmaxBackward0(Node):
-    """amax/amin over dims: ties share the gradient evenly."""
+    """amax/amin over dims: ties share the gradient evenly (PyTorch's scale_grad_by_count)."""
 
     def backward(self, grad):
         (x,) = self.saved
+        shape, axes, keepdim = x._data.shape, self.axes, self.keepdim
         res = _make(self.value)
-        mask = x == _expand_back(res, x._data.shape, self.axes, self.keepdim)
-        count = _expand_back(sum(mask, self.axes, True), x._data.shape, self.axes, True)
-        g = _expand_back(grad, x._data.shape, self.axes, self.keepdim)
-        return (g * mask / count,)
+        mask = x == _expand_back(res, shape, axes, keepdim)
+        count = _expand_back(sum(mask, axes, True), shape, axes, True) if axes else _make(np.ones((), np.int64))
+        g = _expand_back(grad, shape, axes, keepdim)
+        return ((g / count) * mask,)
 
 
 class AminBackward0(AmaxBackward0):
@@ -359,9 +435,9 @@ def _max_min(input, dim, keepdim, is_max: bool):
             node.save(input)
             return result(data, node)
         return _make(data)
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
-    if x.ndim == 0:
-        vals, idx = x.copy(), np.asarray(0, dtype=np.int64)
+    axis = _one_axis(dim, x.ndim)
+    if axis is None:
+        vals, idx = x.copy(), np.zeros((), dtype=np.int64)
     else:
         if x.shape[axis] == 0:
             raise _empty_reduction_error(name, x, axis)
@@ -397,8 +473,15 @@ def min(input, dim=None, keepdim: bool = False):
 
 def _amax_amin(input, dim, keepdim, is_max: bool) -> Tensor:
     x = input._data
-    axes = dim_list(dim if dim != () else None, x.ndim) if x.ndim else ()
-    data = np.asarray((np.max if is_max else np.min)(x, axis=axes, keepdims=keepdim)) if x.ndim else x.copy()
+    axes = _axes(dim, x.ndim)
+    if x.ndim:
+        name = "amax" if is_max else "amin"
+        for a in axes:
+            if x.shape[a] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+        data = np.asarray((np.max if is_max else np.min)(x, axis=axes, keepdims=keepdim))
+    else:
+        data = x.copy()
     if _gm._State.enabled and input._requires_grad:
         node = (AmaxBackward0 if is_max else AminBackward0)(edges(input))
         node.value, node.axes, node.keepdim = data, axes, keepdim
@@ -417,49 +500,73 @@ def amin(input, dim=(), keepdim: bool = False) -> Tensor:
     return _amax_amin(input, dim, keepdim, False)
 
 
-def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+def _arg(input, dim, keepdim, is_max: bool) -> Tensor:
     x = input._data
+    name = "argmax" if is_max else "argmin"
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    fn = np.argmax if is_max else np.argmin
     if dim is None:
-        out = np.asarray(np.argmax(x.reshape(-1)), dtype=np.int64)
+        if x.size == 0:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        out = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
         return _make(out.reshape((1,) * x.ndim) if keepdim else out)
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
-    if x.ndim == 0:
-        return _make(np.asarray(0, dtype=np.int64))
-    return _make(np.asarray(np.argmax(x, axis=axis, keepdims=keepdim), dtype=np.int64))
+    axis = _one_axis(dim, x.ndim)
+    if axis is None:
+        return _make(np.zeros((), dtype=np.int64))
+    if x.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return _make(np.asarray(fn(x, axis=axis, keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the largest element (of the flattened tensor when ``dim`` is None; the first NaN wins)."""
+    return _arg(input, dim, keepdim, True)
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
-    x = input._data
-    if dim is None:
-        out = np.asarray(np.argmin(x.reshape(-1)), dtype=np.int64)
-        return _make(out.reshape((1,) * x.ndim) if keepdim else out)
-    (axis,) = dim_list(dim, x.ndim) if x.ndim else (0,)
-    if x.ndim == 0:
-        return _make(np.asarray(0, dtype=np.int64))
-    return _make(np.asarray(np.argmin(x, axis=axis, keepdims=keepdim), dtype=np.int64))
+    """Index of the smallest element (of the flattened tensor when ``dim`` is None; the first NaN wins)."""
+    return _arg(input, dim, keepdim, False)
 
 
 # --- var / std / norm / logsumexp ---------------------------------------------------------------------
+def _var_grad(grad: Tensor, x: Tensor, axes: tuple, keepdim: bool, correction, full: bool) -> Tensor:
+    """PyTorch's var_backward: 2 (x - mean) / (n - correction) * grad (NaN/inf when n <= correction)."""
+    from .pointwise import where
+
+    shape = x._data.shape
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    dof = n - correction
+    if full and dof <= 0:
+        m = mean(x)
+        fill = where(x == m, _make(np.asarray(np.nan, grad._data.dtype)), _make(np.asarray(np.inf, grad._data.dtype)))
+        return _expand_back(grad, shape, axes, keepdim) * fill
+    g = _expand_back(grad, shape, axes, keepdim)
+    scale = 2.0 / dof if dof else math.inf
+    return (g * scale) * (x - mean(x, axes, keepdim=True))
+
+
 class VarBackward0(Node):
     """d var(x) = 2 (x - mean) / (n - correction) dx."""
 
     def backward(self, grad):
         (x,) = self.saved
-        centered = x - mean(x, self.axes, keepdim=True)
-        g = _expand_back(grad, x._data.shape, self.axes, self.keepdim)
-        return (g * centered * (2.0 / self.denom),)
+        return (_var_grad(grad, x, self.axes, self.keepdim, self.correction, self.full),)
 
 
 class StdBackward0(Node):
-    """d std(x) = (x - mean) / ((n - correction) std) dx."""
+    """d std(x) = var'(x) / (2 std), and zero where std is zero."""
 
     def backward(self, grad):
         x, res = self.saved
-        centered = x - mean(x, self.axes, keepdim=True)
-        g = _expand_back(grad / res, x._data.shape, self.axes, self.keepdim)
-        return (g * centered * (1.0 / self.denom),)
+        from .pointwise import where
+
+        g = where(res == 0, _zero(grad), grad / (res * 2))
+        return (_var_grad(g, x, self.axes, self.keepdim, self.correction, self.full),)
 
 
 def _var_args(dim, unbiased, correction):
@@ -470,20 +577,38 @@ def _var_args(dim, unbiased, correction):
     return dim, correction
 
 
-def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
-    """Variance (Bessel-corrected by default)."""
+def _var_forward(name: str, input, dim, unbiased, keepdim, correction):
     dim, correction = _var_args(dim, unbiased, correction)
     x = input._data
-    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{name}(): input dtype should be either floating point or complex. Got "
+                           f"{_dt.from_numpy(x.dtype)._legacy} instead.")
+    axes = _axes(dim, x.ndim)
     n = 1
     for a in axes:
         n *= x.shape[a]
-    denom = n - correction
-    data = np.asarray(np.var(x, axis=axes, ddof=correction, keepdims=keepdim) if x.ndim else
-                      np.asarray(np.nan if denom <= 0 else 0.0), dtype=x.dtype)
+    fn = np.var if name == "var" else np.std
+    if n - correction <= 0:
+        import warnings
+
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+            "(input numel divided by output numel).", UserWarning, stacklevel=3,
+        )
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            data = fn(x, axis=axes, ddof=correction, keepdims=keepdim)
+    else:
+        data = fn(x, axis=axes, ddof=correction, keepdims=keepdim)
+    return x, np.asarray(data, dtype=x.dtype), axes, correction, dim is None or not x.ndim
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance (Bessel-corrected by default)."""
+    x, data, axes, correction, full = _var_forward("var", input, dim, unbiased, keepdim, correction)
     if _gm._State.enabled and input._requires_grad:
         node = VarBackward0(edges(input))
-        node.axes, node.keepdim, node.denom = axes, keepdim, denom
+        node.axes, node.keepdim, node.correction, node.full = axes, keepdim, correction, full
         node.save(input)
         return result(data, node)
     return _make(data)
@@ -491,18 +616,10 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """Standard deviation (Bessel-corrected by default)."""
-    dim, correction = _var_args(dim, unbiased, correction)
-    x = input._data
-    axes = dim_list(dim, x.ndim) if x.ndim else ()
-    n = 1
-    for a in axes:
-        n *= x.shape[a]
-    denom = n - correction
-    data = np.asarray(np.std(x, axis=axes, ddof=correction, keepdims=keepdim) if x.ndim else
-                      np.asarray(np.nan if denom <= 0 else 0.0), dtype=x.dtype)
+    x, data, axes, correction, full = _var_forward("std", input, dim, unbiased, keepdim, correction)
     if _gm._State.enabled and input._requires_grad:
         node = StdBackward0(edges(input))
-        node.axes, node.keepdim, node.denom = axes, keepdim, denom
+        node.axes, node.keepdim, node.correction, node.full = axes, keepdim, correction, full
         res = result(data, node)
         node.save(input, SavedOutput(res))
         return res
@@ -520,26 +637,47 @@ def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
 
 
 class LinalgVectorNormBackward0(Node):
-    """d ||x||_p = x |x|^(p-2) / ||x||^(p-1) dx (p=2: x / ||x||, zero where the norm is zero)."""
+    """PyTorch's norm_backward, case by case: p=1 sgn(x); p=2 x/||x|| (0 where the norm is 0); p=inf the
+    elements of largest |x| share it; p<1, 1<p<2 and p>2 the general x|x|^(p-2)/||x||^(p-1) with PyTorch's
+    masking of zeros; p=0 has no gradient."""
+
+    in_dtype = None
 
     def backward(self, grad):
-        x, res = self.saved
+        x, norm = self.saved
         p, axes, keepdim = self.p, self.axes, self.keepdim
-        g = _expand_back(grad, x._data.shape, axes, keepdim)
-        r = _expand_back(res, x._data.shape, axes, keepdim)
-        from .pointwise import abs as _abs, sign, where
-
-        if p == 2:
-            return (where(r == 0, 0.0, g * x / r),)
-        if p == 1:
-            return (g * sign(x),)
-        if p == math.inf or p == -math.inf:
-            mask = _abs(x) == r
-            count = _expand_back(sum(mask, axes, True), x._data.shape, axes, True)
-            return (g * sign(x) * mask / count,)
         if p == 0:
-            return (g * 0,)
-        return (where(r == 0, 0.0, g * x * _abs(x) ** (p - 2) / r ** (p - 1)),)
+            return (None,)
+        from .pointwise import abs as _abs
+        from .pointwise import isnan, sign, where
+
+        shape = x._data.shape
+        g = _expand_back(grad, shape, axes, keepdim)
+        r = _expand_back(norm, shape, axes, keepdim)
+        zero = _zero(grad)
+        if x._data.dtype != g._data.dtype:
+            from .shape import to_dtype
+
+            x = to_dtype(x, _dt.from_numpy(g._data.dtype))
+        if p == 1:
+            out = sign(x) * g
+        elif p == 2:
+            out = g * where(r == 0, zero, x / r)
+        elif p == math.inf or p == -math.inf:
+            ax = _abs(x)
+            mask = (ax == r) | isnan(ax)
+            count = _expand_back(sum(mask, axes, True), shape, axes, True) if axes else sum(mask)
+            out = sign(x) * ((g / count) * mask)
+        elif p < 1:
+            scaled = sign(x) * where(x == 0, zero, _abs(x) ** (p - 1))
+            out = scaled * g * r ** (1 - p)
+        elif p < 2:
+            scaled = sign(x) * _abs(x) ** (p - 1)
+            out = scaled * where(r == 0, zero, g / r ** (p - 1))
+        else:
+            scaled = x * _abs(x) ** (p - 2)
+            out = scaled * where(r == 0, zero, g / r ** (p - 1))
+        return (_cast_back(out, self.in_dtype),)
 
 
 def _vector_norm_array(x: np.ndarray, p, axes, keepdim):
@@ -557,7 +695,7 @@ def _vector_norm_array(x: np.ndarray, p, axes, keepdim):
     return np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
 
 
-def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
     if p == "fro" or p is None:
         p = 2
@@ -568,18 +706,18 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
 
 def vector_norm(input, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``torch.linalg.vector_norm``."""
-    x = input._data
+    x0 = x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {_dt.from_numpy(x.dtype)._legacy}"
         )
     if dtype is not None:
         x = x.astype(_dt.as_dtype(dtype).np_type)
-    axes = dim_list(dim, x.ndim) if x.ndim else None
-    data = np.asarray(_vector_norm_array(x, ord, axes, keepdim), dtype=x.dtype)
+    axes = _axes(dim, x.ndim)
+    data = np.asarray(_vector_norm_array(x, ord, axes if x.ndim else None, keepdim), dtype=x.dtype)
     if _gm._State.enabled and input._requires_grad:
         node = LinalgVectorNormBackward0(edges(input))
-        node.p, node.axes, node.keepdim = ord, axes or (), keepdim
+        node.p, node.axes, node.keepdim, node.in_dtype = ord, axes, keepdim, _in_dtype(x0, data)
         res = result(data, node)
         node.save(input, SavedOutput(res))
         return res
@@ -587,7 +725,7 @@ def vector_norm(input, ord=2, dim=None, keepdim: bool = False, *, dtype=None) ->
 
 
 class LogsumexpBackward0(Node):
-    """d logsumexp(x) = softmax(x) dx."""
+    """d logsumexp(x) = exp(x - result) dx."""
 
     def backward(self, grad):
         x, res = self.saved
@@ -602,11 +740,12 @@ def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     x = input._data
     if x.dtype.kind != "f":
         x = x.astype(_dt.get_default_dtype().np_type)
-    axes = dim_list(dim, x.ndim) if x.ndim else ()
+    axes = dim_list(dim, x.ndim) if x.ndim else _axes(dim, 0)
     if x.ndim:
-        m = np.max(x, axis=axes, keepdims=True)
+        m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
         m = np.where(np.isfinite(m), m, 0)
-        data = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        with np.errstate(all="ignore"):
+            data = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         if not keepdim:
             data = np.squeeze(data, axes)
     else:

@@ -243,6 +243,8 @@ def _squeeze_dim(input, dim: int, node_cls) -> Tensor:
     if _graph(input):
         node = node_cls(edges(input))
         node.dim, node.removed = d, removed
+    if node_cls is SqueezeBackward4:  # in place on a fresh result (matmul): the result is no view
+        return result(data, node)
     return _view_of(input, data, node)
 
 
@@ -461,14 +463,23 @@ def tile(input, *dims) -> Tensor:
 
 
 class CatBackward0(Node):
-    """Slice the gradient back into the concatenated pieces."""
+    """Slice the gradient back into the concatenated pieces (each in its input's dtype)."""
+
+    dtypes = None
 
     def backward(self, grad):
         out = []
         start = 0
         for i, size in enumerate(self.sizes):
-            out.append(narrow(grad, self.dim, start, size) if self.next_functions[i][0] is not None else None)
-            start += size
+            if self.next_functions[i][0] is None:
+                out.append(None)
+            elif size is None:  # a skipped legacy 1-d empty input
+                out.append(_make(np.zeros((0,), dtype=grad._data.dtype)))
+            else:
+                out.append(narrow(grad, self.dim, start, size))
+            start += size or 0
+        if self.dtypes is not None:
+            out = [g if g is None or dt is None else to_dtype(g, _dt.from_numpy(dt)) for g, dt in zip(out, self.dtypes)]
         return tuple(out)
 
 
@@ -505,7 +516,9 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     if _gm._State.enabled and builtins.any(t._requires_grad for t in tensors):
         node = CatBackward0(edges(*tensors))
         node.dim = d
-        node.sizes = [t._data.shape[d] if t._data.ndim == ref._data.ndim else 0 for t in tensors]
+        node.sizes = [t._data.shape[d] if t._data.ndim == ref._data.ndim else None for t in tensors]
+        if len({t._data.dtype for t in tensors}) > 1:
+            node.dtypes = [None if t._data.dtype == rt else t._data.dtype for t in tensors]
         res = result(data, node)
     else:
         res = _make(data)
@@ -519,11 +532,16 @@ concat = concatenate = cat
 
 
 class StackBackward0(Node):
-    """Select each stacked slice of the gradient."""
+    """Select each stacked slice of the gradient (each in its input's dtype)."""
+
+    dtypes = None
 
     def backward(self, grad):
-        return tuple(select(grad, self.dim, i) if self.next_functions[i][0] is not None else None
-                     for i in range(len(self.next_functions)))
+        out = [select(grad, self.dim, i) if self.next_functions[i][0] is not None else None
+               for i in range(len(self.next_functions))]
+        if self.dtypes is not None:
+            out = [g if g is None or dt is None else to_dtype(g, _dt.from_numpy(dt)) for g, dt in zip(out, self.dtypes)]
+        return tuple(out)
 
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
@@ -546,6 +564,8 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     if _gm._State.enabled and builtins.any(t._requires_grad for t in tensors):
         node = StackBackward0(edges(*tensors))
         node.dim = d
+        if len({t._data.dtype for t in tensors}) > 1:
+            node.dtypes = [None if t._data.dtype == rt else t._data.dtype for t in tensors]
         return result(data, node)
     return _make(data)
 
@@ -564,6 +584,8 @@ class _MultiOutputNode(Node):
     """A node with several outputs: missing gradients count as zeros."""
 
     def _grads(self, grads):
+        if not isinstance(grads, tuple):  # a single output: the engine passes its gradient alone
+            grads = (grads,)
         out = []
         for g, shape in zip(grads, self.shapes):
             out.append(g if g is not None else _make(np.zeros(shape, dtype=self.np_dtype)))

@@ -91,3 +91,92 @@ def mul_(a: np.ndarray, scalar: float) -> np.ndarray:
     """``a.mul_(scalar)`` in place."""
     a *= _s(scalar, a.dtype)
     return a
+
+
+# -- float32 reductions in PyTorch's CPU summation order (used by LBFGS) ---------------------------------
+# LBFGS steers by a few scalars (y.s, g.d, |g|_1); a last-bit difference there moves the whole trajectory, so
+# these reproduce the order in which PyTorch's CPU kernels add float32 terms (checked against PyTorch 2.13 on
+# x86-64 for lengths up to a few thousand; longer vectors are split across threads there).
+
+
+def _ceil_log2(x: int) -> int:
+    return x - 1 if x <= 2 else (x - 1).bit_length()
+
+
+def _seq_sum(start: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``start + rows[0] + rows[1] + ...`` added one row at a time in float32."""
+    if len(rows) == 0:
+        return start
+    return np.cumsum(np.concatenate([start[None], rows]), axis=0, dtype=np.float32)[-1]
+
+
+def _multi_row_sum(rows: np.ndarray) -> np.ndarray:
+    """Column sums of ``rows`` as ATen's ``multi_row_sum``: a 4-level cascade of 16-row (or larger) chunks."""
+    m, width = rows.shape
+    level_power = max(4, _ceil_log2(m) // 4) if m else 4
+    level_step = 1 << level_power
+    level_mask = level_step - 1
+    acc = np.zeros((4, width), np.float32)
+    i = 0
+    while i + level_step <= m:
+        acc[0] = _seq_sum(acc[0], rows[i:i + level_step])
+        i += level_step
+        for j in range(1, 4):
+            acc[j] += acc[j - 1]
+            acc[j - 1] = 0
+            if i & (level_mask << (j * level_power)):
+                break
+    acc[0] = _seq_sum(acc[0], rows[i:])
+    for j in range(1, 4):
+        acc[0] += acc[j]
+    return acc[0]
+
+
+def _row_sum(items: np.ndarray) -> np.ndarray:
+    """ATen's ``row_sum``: items (scalars or vectors, along axis 0) summed with four interleaved partials."""
+    n = items.shape[0]
+    k = n // 4
+    width = int(np.prod(items.shape[1:], dtype=np.int64))
+    part = _multi_row_sum(items[:k * 4].reshape(k, 4 * width)).reshape(4, width)
+    p0 = _seq_sum(part[0], items[k * 4:].reshape(-1, width))
+    for j in range(1, 4):
+        p0 = p0 + part[j]
+    return p0
+
+
+def sum_f32(a: np.ndarray):
+    """``a.sum()`` of a float32 vector in PyTorch's order (8-lane vectors, then the tail, then the lanes)."""
+    a = a.reshape(-1)
+    if a.dtype != _F32:
+        return a.sum()
+    vec = 8
+    if a.size < vec:
+        return _F32.type(_row_sum(a.reshape(-1, 1))[0]) if a.size else np.float32(0)
+    nv = a.size // vec
+    lanes = _row_sum(a[:nv * vec].reshape(nv, vec))
+    total = _seq_sum(np.zeros(1, np.float32), a[nv * vec:].reshape(-1, 1))
+    return _seq_sum(total, lanes.reshape(-1, 1))[0]
+
+
+def dot_f32(a: np.ndarray, b: np.ndarray):
+    """``a.dot(b)`` of float32 vectors in the order of PyTorch's BLAS ``sdot`` on x86-64: rounded products into
+    four 4-lane accumulators (16 at a time, then 8, then 4, then single elements into lane 0), combined."""
+    if a.dtype != _F32:
+        return np.dot(a, b)
+    p = a.reshape(-1) * b.reshape(-1)
+    n = p.size
+    nb = n // 16 * 16
+    acc = np.zeros((4, 4), np.float32)
+    if nb:
+        acc = _seq_sum(acc.reshape(16), p[:nb].reshape(-1, 16)).reshape(4, 4)
+    i = nb
+    if n - i >= 8:
+        acc[0] += p[i:i + 4]
+        acc[1] += p[i + 4:i + 8]
+        i += 8
+    if n - i >= 4:
+        acc[0] += p[i:i + 4]
+        i += 4
+    acc[0, 0] = _seq_sum(acc[0, :1], p[i:].reshape(-1, 1))[0]
+    c = ((acc[0] + acc[1]) + acc[2]) + acc[3]
+    return (c[0] + c[2]) + (c[1] + c[3])

@@ -4,8 +4,9 @@ Scalars such as ``gtd``, ``ys``, ``ro`` and often the step ``t`` are 0-d float32
 tests against them (``f_new > f + c1 * t * gtd`` …) are made in float32 arithmetic; they stay 0-d numtorch
 tensors here for the same reason, and the state keeps the same types PyTorch's does.
 
-Dot products and the ``|g|`` sum are accumulated in float64 and rounded once: PyTorch's BLAS ``sdot`` sums in
-an order of its own, so its result can differ from this one in the last float32 bit.
+Dot products and the ``|g|`` sum add their float32 terms in the order PyTorch's CPU kernels do (see
+``_kernels.dot_f32``/``sum_f32``): L-BFGS's decisions hang on these scalars, so a last-bit difference in, say,
+``ys`` would otherwise grow into visibly different iterates.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ def _t(a: np.ndarray) -> Tensor:
 
 
 def _dot(a: Tensor, b: Tensor) -> Tensor:
-    """``a.dot(b)`` as a 0-d tensor of ``a``'s dtype, accumulated in float64."""
-    return _t(np.array(np.dot(a._data.astype(np.float64), b._data.astype(np.float64)), dtype=a._data.dtype))
+    """``a.dot(b)`` as a 0-d tensor."""
+    return _t(np.array(K.dot_f32(a._data, b._data), dtype=a._data.dtype))
 
 
 def _abs_sum(a: Tensor) -> Tensor:
-    return _t(np.array(np.abs(a._data).sum(dtype=np.float64), dtype=a._data.dtype))
+    """``a.abs().sum()`` as a 0-d tensor."""
+    return _t(np.array(K.sum_f32(np.abs(a._data)), dtype=a._data.dtype))
 
 
 def _abs_max(a: Tensor) -> Tensor:
@@ -41,6 +43,11 @@ def _abs_max(a: Tensor) -> Tensor:
 def _mul(v: Tensor, s) -> Tensor:
     """``v.mul(s)`` for a scalar or 0-d tensor ``s``."""
     return _t(v._data * (s._data if isinstance(s, Tensor) else K._s(s, v._data.dtype)))
+
+
+def _float(loss) -> float:
+    """``float(loss)``; PyTorch does this under no_grad, where a tensor that requires grad gives no warning."""
+    return float(loss.detach()) if isinstance(loss, Tensor) else float(loss)
 
 
 def _clone(v: Tensor) -> Tensor:
@@ -219,7 +226,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        loss = _float(closure())
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -254,7 +261,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = closure()
-        loss = float(orig_loss)
+        loss = _float(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
 
@@ -342,7 +349,7 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 if n_iter != max_iter:
                     # re-evaluate unless this is the last iteration (the caller's next step() will)
-                    loss = float(closure())
+                    loss = _float(closure())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = _abs_max(flat_grad) <= tolerance_grad
                     ls_func_evals = 1

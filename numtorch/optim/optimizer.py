@@ -243,10 +243,9 @@ class Optimizer:
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
-            # PyTorch numbers parameters by position, counting a repeated one at every position.
-            for i, p in enumerate(group["params"], start):
-                if id(p) not in mapping:
-                    mapping[id(p)] = i
+            # PyTorch numbers parameters by position; a parameter repeated within one group takes its last
+            # position there (the comprehension below overwrites), one seen in an earlier group keeps its number.
+            mapping.update({id(p): i for i, p in enumerate(group["params"], start) if id(p) not in mapping})
             packed["params"] = [mapping[id(p)] for p in group["params"]]
             start += len(packed["params"])
             groups.append(packed)

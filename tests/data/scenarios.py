@@ -367,6 +367,7 @@ ERROR_CASES = [
     "D.WeightedRandomSampler([[1., 2.]], 2)",
     "list(D.WeightedRandomSampler([-1., 2.], 3))",
     "list(D.WeightedRandomSampler([1., float('inf')], 3))",
+    "list(D.WeightedRandomSampler([float('inf'), -1.], 3))",
     "list(D.WeightedRandomSampler([0., 0.], 3))",
     "list(D.WeightedRandomSampler([-1., 2.], 1))",
     "list(D.WeightedRandomSampler([0., 0.], 2, replacement=False))",

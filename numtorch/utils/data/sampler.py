@@ -14,8 +14,6 @@ import numtorch
 from numtorch.random import Generator
 from numtorch.tensor import Tensor
 
-from ._multinomial import multinomial_1d
-
 __all__ = [
     "BatchSampler",
     "RandomSampler",
@@ -133,7 +131,7 @@ class SubsetRandomSampler(Sampler[int]):
 class WeightedRandomSampler(Sampler[int]):
     """Indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``.
 
-    Draws with PyTorch's multinomial algorithm (see ``_multinomial``), so seeded draws match PyTorch.
+    One ``multinomial`` call per pass, so seeded draws match PyTorch's.
     """
 
     weights: Tensor
@@ -156,8 +154,8 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        draws = multinomial_1d(self.weights.numpy(), self.num_samples, self.replacement, self.generator)
-        yield from iter(draws)
+        rand_tensor = numtorch.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        yield from iter(rand_tensor.tolist())
 
     def __len__(self) -> int:
         return self.num_samples
