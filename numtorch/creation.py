@@ -33,75 +33,188 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 # --- from Python data -------------------------------------------------------------------------------------
-def _infer(data, dim: int = 0):
-    """(shape, kind) of nested sequences, with PyTorch's ragged-list error; kind 0 bool, 1 int, 2 float."""
-    if isinstance(data, Tensor):
-        return data._data.shape, _KIND[data._data.dtype.kind], data._data.dtype
-    if isinstance(data, np.ndarray):
-        return data.shape, _KIND.get(data.dtype.kind, 2), data.dtype
-    if isinstance(data, (list, tuple)):
-        if not data:
-            return (0,), -1, None
-        shapes_kinds = [_infer(x, dim + 1) for x in data]
-        first = shapes_kinds[0][0]
-        for sk in shapes_kinds[1:]:
-            if sk[0] != first:
-                if len(sk[0]) != len(first) or not first:
-                    raise ValueError(f"expected sequence of length {len(first) and first[0]} at dim {dim + 1} "
-                                     f"(got {sk[0][0] if sk[0] else 0})")
-                raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} (got {sk[0][0]})")
-        kind = max(k for _, k, _ in shapes_kinds)
-        np_types = [t for _, k, t in shapes_kinds if t is not None and k == kind]
-        return (len(data),) + first, kind, (np_types[0] if np_types and kind >= 0 else None)
-    if isinstance(data, bool) or isinstance(data, np.bool_):
-        return (), 0, None
-    if isinstance(data, numbers.Integral):
-        return (), 1, None
-    if isinstance(data, numbers.Real):
-        return (), 2, None
-    if isinstance(data, numbers.Complex):
+_NUMPY_TYPES_MSG = ("The only supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+                    "int16, int8, uint64, uint32, uint16, uint8, and bool.")
+
+
+def _np_dtype(arr_dtype: np.dtype) -> _dt.dtype:
+    """numtorch dtype of an ndarray's dtype, with PyTorch's message for unsupported ones."""
+    try:
+        return _dt.from_numpy(arr_dtype)
+    except (TypeError, KeyError):
+        raise TypeError(f"can't convert np.ndarray of type numpy.{arr_dtype.type.__name__}. "
+                        f"{_NUMPY_TYPES_MSG}") from None
+
+
+def _is_seq(obj) -> bool:
+    """What PyTorch's tensor constructor walks into: lists, tuples, ranges and ndarrays (not tensors)."""
+    return isinstance(obj, (list, tuple, range, np.ndarray))
+
+
+def _infer_dtype(obj) -> _dt.dtype:
+    """PyTorch's ``infer_scalar_type``: numbers by kind, NumPy scalars by their dtype, promoted over
+    sequences (an empty one gives the default dtype)."""
+    if isinstance(obj, bool):
+        return _dt.bool_
+    if isinstance(obj, np.generic):
+        if isinstance(obj, (np.str_, np.bytes_, np.void)) or obj.dtype == object:
+            raise TypeError(f"new(): invalid data type '{type(obj).__name__}'")
+        return _np_dtype(obj.dtype)
+    if isinstance(obj, int):
+        return _dt.int64
+    if isinstance(obj, float):
+        return _dt.get_default_dtype()
+    if isinstance(obj, Tensor):
+        return obj.dtype
+    if isinstance(obj, np.ndarray):
+        return _np_dtype(obj.dtype)
+    if isinstance(obj, (list, tuple, range)):
+        if len(obj) == 0:
+            return _dt.get_default_dtype()
+        kinds = {type(x) for x in obj}
+        if kinds <= {int}:  # fast path for plain int lists
+            return _dt.int64
+        if kinds <= {float, int}:
+            return _dt.promote_types(_dt.int64, _dt.get_default_dtype()) if float in kinds else _dt.int64
+        out = None
+        for x in obj:
+            d = _infer_dtype(x)
+            out = d if out is None else _dt.promote_types(out, d)
+        return out
+    if isinstance(obj, str):
+        raise TypeError(f"new(): invalid data type '{type(obj).__name__}'")
+    if isinstance(obj, numbers.Integral):
+        return _dt.int64
+    if isinstance(obj, numbers.Real):
+        return _dt.get_default_dtype()
+    if isinstance(obj, numbers.Complex):
         raise TypeError("numtorch does not support complex tensors")
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    raise RuntimeError(f"Could not infer dtype of {type(obj).__name__}")
 
 
-_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}
+def _compute_sizes(obj) -> list[int]:
+    """The shape, read from the first element at each depth (PyTorch's ``compute_sizes``)."""
+    sizes: list[int] = []
+    while _is_seq(obj):
+        if isinstance(obj, np.ndarray):
+            sizes.extend(obj.shape)
+            break
+        sizes.append(len(obj))
+        if len(obj) == 0:
+            break
+        obj = obj[0]
+    return sizes
 
 
-def _flatten_tensors(data):
-    if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (list, tuple)):
-        return [_flatten_tensors(x) for x in data]
-    return data
+def _collect(obj, sizes: list[int], dim: int, out: list) -> None:
+    """Append the leaves of ``obj`` in row-major order, checking every length against ``sizes``."""
+    if dim == len(sizes):
+        out.append(obj)
+        return
+    if isinstance(obj, np.ndarray):
+        if list(obj.shape) != sizes[dim:]:
+            n = sizes[dim]
+            got = obj.shape[0] if obj.ndim else 0
+            raise ValueError(f"expected sequence of length {n} at dim {dim} (got {got})")
+        out.extend(obj.reshape(-1).tolist())
+        return
+    if not _is_seq(obj):
+        raise TypeError("not a sequence")
+    n = sizes[dim]
+    if len(obj) != n:
+        raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(obj)})")
+    if dim + 1 == len(sizes):
+        out.extend(obj)
+        return
+    for x in obj:
+        _collect(x, sizes, dim + 1, out)
+
+
+_INT_NAMES = {"uint8": "uint8", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64"}
+
+
+def _leaf_value(v, kind: str):
+    """A leaf as a Python number (``store_scalar``'s unpacking), with PyTorch's TypeErrors."""
+    if isinstance(v, (bool, int, float)):
+        return v
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, Tensor):
+        if v._data.size != 1:
+            if kind in "iub":
+                raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise RuntimeError(f"a Tensor with {v._data.size} elements cannot be converted to Scalar")
+        return v._data.reshape(-1)[0].item()
+    if isinstance(v, numbers.Number):
+        return v
+    name = type(v).__name__
+    if kind == "f":
+        raise TypeError(f"must be real number, not {name}")
+    raise TypeError(f"'{name}' object cannot be interpreted as an integer")
+
+
+def _store(leaves: list, dtype: _dt.dtype) -> np.ndarray:
+    """Convert leaves to ``dtype`` as PyTorch's ``store_scalar`` does (checked integer conversions)."""
+    npt = np.dtype(dtype.np_type)
+    kind = npt.kind
+    vals = leaves if all(type(v) in (int, float, bool) for v in leaves) else [_leaf_value(v, kind) for v in leaves]
+    if kind == "f":
+        # double first, then C casts (half goes through float, as c10::Half does).
+        return _random._cast_from_double(np.array(vals, dtype=np.float64), npt)
+    if kind == "b":
+        return np.array([bool(v) for v in vals], dtype=np.bool_)
+    name = _INT_NAMES[npt.name]
+    info = np.iinfo(npt)
+    out = np.empty(len(vals), dtype=npt)
+    for i, v in enumerate(vals):
+        if isinstance(v, float):
+            # checked_convert<T>(double): NaN and out-of-range values are errors; in range: truncation
+            if not (info.min <= v <= info.max):
+                raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+            out[i] = int(v)
+            continue
+        v = int(v)
+        if not -(1 << 63) <= v < (1 << 63):
+            raise ValueError("Overflow when unpacking long long")
+        # unsigned targets accept negatives down to -max (they wrap, two's complement), signed ones don't
+        low = -int(info.max) if kind == "u" else int(info.min)
+        if not low <= v <= int(info.max):
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        out[i] = v % (int(info.max) + 1) if kind == "u" else v
+    return out
+
+
+def _scalar_array(data, dtype: _dt.dtype | None) -> np.ndarray | None:
+    """Fast path for one Python number (the common ``torch.tensor(1.0, requires_grad=True)``)."""
+    t = type(data)
+    if t is float and (dtype is None or dtype.is_floating_point):
+        d = dtype or _dt.get_default_dtype()
+        return _random._cast_from_double(np.array(data, dtype=np.float64), np.dtype(d.np_type))
+    if t is int and dtype is None and -(1 << 63) <= data < (1 << 63):
+        return np.array(data, dtype=np.int64)
+    if t is bool and dtype is None:
+        return np.array(data, dtype=np.bool_)
+    return None
 
 
 def _array_from_data(data, dtype: _dt.dtype | None) -> np.ndarray:
+    """A new array for Python data, as ``torch.tensor`` builds it: dtype inference, shape, conversion."""
     if isinstance(data, np.ndarray):
-        src_dtype = _dt.from_numpy(data.dtype)
-        return np.array(data, dtype=(dtype or src_dtype).np_type, copy=True)
-    shape, kind, np_type = _infer(data)
-    if dtype is None:
-        if kind == 2:
-            # Python floats take the default dtype; a list of float64 arrays/tensors keeps float64.
-            dtype = _dt.from_numpy(np_type) if np_type is not None and np.dtype(np_type).kind == "f" \
-                and not isinstance(data, (list, tuple)) else _dt.get_default_dtype()
-            if isinstance(data, (list, tuple)) and np_type is not None and np.dtype(np_type).kind == "f":
-                dtype = _dt.from_numpy(np_type)
-        elif kind == 1:
-            dtype = _dt.from_numpy(np_type) if np_type is not None and np.dtype(np_type).kind in "iu" else _dt.int64
-        elif kind == 0:
-            dtype = _dt.bool_
-        else:
-            dtype = _dt.get_default_dtype()
-    flat = _flatten_tensors(data)
-    if dtype.is_floating_point or kind <= 1:
-        arr = np.array(flat, dtype=dtype.np_type)
-    else:
-        # float data into an integer dtype truncates toward zero, as PyTorch does.
-        arr = np.trunc(np.array(flat, dtype=np.float64)).astype(dtype.np_type)
-    if arr.shape != shape and kind >= 0:
-        arr = arr.reshape(shape)
-    return arr
+        src = _np_dtype(data.dtype)
+        return np.array(data, dtype=(dtype or src).np_type, copy=True)
+    fast = _scalar_array(data, dtype)
+    if fast is not None:
+        return fast
+    inferred = _infer_dtype(data)
+    d = dtype or inferred
+    sizes = _compute_sizes(data)
+    if isinstance(data, list) and data and isinstance(data[0], np.ndarray):
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+                      "converting the list to a single numpy.ndarray with numpy.array() before converting to "
+                      "a tensor.", UserWarning, stacklevel=4)
+    leaves: list = []
+    _collect(data, sizes, 0, leaves)
+    return _store(leaves, d).reshape(sizes)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
@@ -123,7 +236,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor):
         return data if d is None or d is data.dtype else data.to(d)
     if isinstance(data, np.ndarray):
-        src = _dt.from_numpy(data.dtype)
+        src = _np_dtype(data.dtype)
         if d is None or d is src:
             return _make(data)
         return _make(data.astype(d.np_type))
@@ -137,7 +250,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dt.from_numpy(ndarray.dtype)
+    _np_dtype(ndarray.dtype)
     return _make(ndarray)
 
 

@@ -152,12 +152,11 @@ class _Reduce:
 class _StorageOut:
     """One storage to write: its key, class, element count and bytes (a uint8 array)."""
 
-    __slots__ = ("key", "storage_type", "numel", "raw", "legacy")
+    __slots__ = ("key", "storage_type", "numel", "raw")
 
     def __init__(self, storage_type: _Global, numel: int, raw: np.ndarray):
-        self.key: str | None = None
+        self.key: str | None = None  # given when the pickler first meets the storage, as torch.save does
         self.storage_type, self.numel, self.raw = storage_type, numel, raw
-        self.legacy = False
 
 
 class _Pickler:
@@ -310,7 +309,7 @@ class _Pickler:
                 return
             start += 1000
 
-    def _save_global(self, g: _Global, memo_obj=None) -> None:
+    def _save_global(self, g: _Global) -> None:
         hit = self.memo.get(id(g))
         if hit is not None:
             return self._get(hit[0])
@@ -609,7 +608,7 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     if pickle_module is not None and pickle_module is not pickle:
         raise ValueError("numtorch.save writes its own pickle data; leave pickle_module out")
     if pickle_protocol != DEFAULT_PROTOCOL:
-        raise ValueError(f"numtorch.save writes pickle protocol 2 (as torch.save does by default), not {pickle_protocol}")
+        raise ValueError(f"numtorch.save writes pickle protocol 2 (torch.save's default), not {pickle_protocol}")
     if isinstance(f, (bytes, bytearray)):
         raise TypeError("f must be a path (str or os.PathLike) or a binary file object, not bytes")
     # Pickle first: an object that cannot be saved raises before any file is created or truncated.
@@ -1519,7 +1518,7 @@ def _weights_only_message(message: str) -> str:
     return f"Weights only load failed. {_UNSAFE_MESSAGE}\n\n{message}"
 
 
-def load(f: FileLike, map_location=None, pickle_module: Any = None, *, weights_only: bool | None = None,
+def load(f: FileLike, map_location=None, pickle_module: Any = None, *, weights_only: bool | None = True,
          mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """Load what ``save`` (or ``torch.save``, zip or legacy format) wrote, rebuilding only tensors,
     Parameters, containers and plain values: code named in the file is refused, never run."""

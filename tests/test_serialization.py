@@ -398,7 +398,8 @@ def _with_location(path: Path, location: str) -> io.BytesIO:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith("data.pkl"):
-                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X" + struct.pack("<I", len(location)) + location.encode())
+                tag = b"X" + struct.pack("<I", len(location)) + location.encode()
+                data = data.replace(b"X\x03\x00\x00\x00cpu", tag)
             dst.writestr(info.filename, data)
     out.seek(0)
     return out

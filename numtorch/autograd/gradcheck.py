@@ -74,7 +74,7 @@ def _check_inputs(tupled_inputs) -> None:
                     "or complex. ",
                     stacklevel=3,
                 )
-            if not all(st > 0 or sz <= 1 for st, sz in zip(inp._data.strides, inp._data.shape)):
+            if inp._data.size and not all(st > 0 or sz <= 1 for st, sz in zip(inp._data.strides, inp._data.shape)):
                 raise RuntimeError(
                     f"The {idx}th input has a dimension with stride 0. gradcheck only supports inputs that are "
                     "non-overlapping to be able to compute the numerical gradients correctly. You should call "

@@ -247,6 +247,7 @@ def _modified_message(item, expected: int, node) -> str:
         shape, dtype_legacy, now = item.data.shape, Tensor._legacy_name_of(item.data), item._vbox[0]
         who = f", which is output 0 of {_short_name(node)},"
     else:
+        item._refresh()  # a view's history as PyTorch would name it now (AsStrided after a base change)
         shape, dtype_legacy, now = item._data.shape, Tensor._legacy_name_of(item._data), item._vbox[0]
         who = f", which is output {item._output_nr} of {_short_name(item.grad_fn)}," if item.grad_fn else ""
     dims = "[" + ", ".join(str(s) for s in shape) + "]"

@@ -467,10 +467,28 @@ class MaskedFillBackward0(Node):
         return (sum_to(where(mask, zero, grad), self.shape),)
 
 
+class MaskedFillBackward1(Node):
+    """``masked_fill`` with a 0-d tensor value: filled positions' gradient goes to the value (summed)."""
+
+    def backward(self, grad):
+        (mask,) = self.saved
+        from ._helpers import sum_to
+        from .pointwise import where
+        from .reduction import sum as _sum
+
+        zero = _make(np.zeros((), dtype=grad._data.dtype))
+        gx = sum_to(where(mask, zero, grad), self.shape) if self.next_functions[0][0] is not None else None
+        gv = None
+        if self.next_functions[1][0] is not None:
+            gv = sum_to(_sum(where(mask, grad, zero)), (), self.value_dtype)
+        return gx, gv
+
+
 def masked_fill(input, mask, value) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` is True."""
     x = input._data
     m = mask._data
+    value_t = value if isinstance(value, Tensor) else None
     if m.dtype != np.bool_:
         from .linalg import _NAMES
 
@@ -489,6 +507,11 @@ def masked_fill(input, mask, value) -> Tensor:
 
         raise broadcast_error(x.shape, m.shape) from None
     data = np.asarray(data, dtype=x.dtype)
+    if value_t is not None and _gm._State.enabled and (input._requires_grad or value_t._requires_grad):
+        node = MaskedFillBackward1(edges(input, value_t))
+        node.shape, node.value_dtype = x.shape, value_t._data.dtype
+        node.save(_make(m))
+        return result(data, node)
     if _gm._State.enabled and input._requires_grad:
         node = MaskedFillBackward0(edges(input))
         node.shape = x.shape

@@ -89,7 +89,9 @@ class SubBackward0(Node):
 
     def backward(self, grad):
         ga = sum_to(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None
-        gb = sum_to(-grad if self.alpha == 1 else grad * -self.alpha, self.b_shape, self.b_dtype) if _needs(self, 1) else None
+        gb = None
+        if _needs(self, 1):
+            gb = sum_to(-grad if self.alpha == 1 else grad * -self.alpha, self.b_shape, self.b_dtype)
         return ga, gb
 
 

@@ -709,7 +709,8 @@ def vector_norm(input, ord=2, dim=None, keepdim: bool = False, *, dtype=None) ->
     x0 = x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError(
-            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {_dt.from_numpy(x.dtype)._legacy}"
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_dt.from_numpy(x.dtype)._legacy}"
         )
     if dtype is not None:
         x = x.astype(_dt.as_dtype(dtype).np_type)

@@ -12,7 +12,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable
+from typing import Callable
 
 from ..autograd import grad_mode as _gm
 from ..tensor import Tensor

@@ -312,7 +312,8 @@ def _duplicates(state_dict: dict, preferred: Iterable[str] = ()) -> dict[str, li
     return out
 
 
-def save_model(model, filename: str | os.PathLike, metadata: dict | None = None, force_contiguous: bool = False) -> None:
+def save_model(model, filename: str | os.PathLike, metadata: dict | None = None,
+               force_contiguous: bool = False) -> None:
     """Save ``model.state_dict()``, writing tied (shared) weights once; metadata records the dropped names."""
     state = dict(model.state_dict())
     for keep, drop in _duplicates(state).items():

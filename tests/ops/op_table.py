@@ -69,7 +69,7 @@ def P(*shape, dtype=f64):
     return np.asarray(_rng.uniform(0.5, 2.0, size=shape), dtype=dtype)
 
 
-def I(*shape, lo=-5, hi=6, dtype=i64):
+def Ints(*shape, lo=-5, hi=6, dtype=i64):
     """Random integers in [lo, hi)."""
     return np.asarray(_rng.integers(lo, hi, size=shape), dtype=dtype)
 
@@ -129,16 +129,22 @@ def _std(x, dim=None, correction=1, keepdim=False, unbiased=None):
 
 def _reduce(np_fn):
     """A NumPy reduction called with PyTorch's ``dim``/``keepdim`` keywords (and its empty-dim rule)."""
-    return lambda x, dim=None, keepdim=False, **kw: np.asarray(np_fn(x, axis=_axes(dim), keepdims=keepdim, **kw))
+    return lambda x, dim=None, keepdim=False, **kw: np.asarray(
+        np_fn(x, axis=_axes(dim) if x.ndim else None, keepdims=keepdim, **kw))
 
 
 def _logsumexp(x, dim, keepdim=False):
+    if x.ndim == 0:
+        return x
     m = np.max(x, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # a row of -inf gives -inf, a +inf gives +inf (not NaN)
     out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
 def _max_dim(x, dim, keepdim=False, is_max=True):
+    if x.ndim == 0:
+        return x, np.zeros((), i64)
     idx = (np.argmax if is_max else np.argmin)(x, axis=dim)
     vals = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
     if keepdim:
@@ -205,13 +211,13 @@ op("div_trunc_scalar", lambda T, x: T.div(x, 0.7, rounding_mode="trunc"), lambda
 op("div_floor", lambda T, x, y: T.div(x, y, rounding_mode="floor"), lambda x, y: np.floor_divide(x, y),
    [Sample(R(3, 4), R(4), edge=True)], "DivBackward2", gradgrad=False)
 op("floordiv", lambda T, x, y: x // y, _floordiv,
-   [Sample(R(3, 4), R(3, 4)), Sample(R(3), 0.5), Sample(I(5), A([2, -3, 4, -1, 7], i64))],
+   [Sample(R(3, 4), R(3, 4)), Sample(R(3), 0.5), Sample(Ints(5), A([2, -3, 4, -1, 7], i64))],
    _NOT_IMPLEMENTED, grad=False)
 op("rfloordiv", lambda T, x: 7 // x, lambda x: np.floor_divide(7, x).astype(x.dtype), [Sample(R(3))],
    _NOT_IMPLEMENTED, grad=False)
 op("remainder", lambda T, x, y: x % y, lambda x, y: _keep(np.remainder)(x, y),
    [Sample(R(3, 4), R(3, 4), edge=True), Sample(R(3, 4), R(4), edge=True),
-    Sample(I(5), A([2, -3, 4, -1, 7], i64))],
+    Sample(Ints(5), A([2, -3, 4, -1, 7], i64))],
    "RemainderBackward1", gradgrad=False)
 op("remainder_scalar", lambda T, x: x % 0.75, lambda x: np.remainder(x, 0.75), [Sample(R(3, 4), edge=True)],
    "RemainderBackward0")
@@ -221,7 +227,7 @@ op("pow", lambda T, x, y: x ** y, lambda x, y: np.power(x, y),
    [Sample(P(3, 4), R(3, 4)), Sample(P(3, 4), R(4)), Sample(P(3), A(1.5)),
     Sample(A([0.0, 0.0, 2.0, 0.0]), A([0.0, 2.0, 0.0, 0.5]), edge=True, desc="0**0, 0**2, 2**0, 0**0.5")],
    "PowBackward1")
-op("pow_scalar", lambda T, x: x ** 3, lambda x: x ** 3, [Sample(R(3, 4)), Sample(A(-1.5)), Sample(I(4))],
+op("pow_scalar", lambda T, x: x ** 3, lambda x: x ** 3, [Sample(R(3, 4)), Sample(A(-1.5)), Sample(Ints(4))],
    "PowBackward0")
 op("pow_square", lambda T, x: x ** 2, lambda x: x * x, [Sample(R(3, 4)), Sample(A([0.0, -1.0]), edge=True)],
    "PowBackward0")
@@ -236,11 +242,11 @@ op("rpow_zero_base", lambda T, x: 0.0 ** x, lambda x: 0.0 ** x, [Sample(A([0.0, 
 # Unary.
 _UNARY = [Sample(R(3, 4)), Sample(A(0.7), desc="0-d"), Sample(R(5, dtype=f32), desc="float32")]
 _POS = [Sample(P(3, 4)), Sample(A(1.3), desc="0-d"), Sample(P(5, dtype=f32), desc="float32")]
-_INT = Sample(I(5, lo=1, hi=5), desc="int64 -> float32")
-op("neg", lambda T, x: -x, lambda x: -x, _UNARY + [Sample(I(5))], "NegBackward0")
+_INT = Sample(Ints(5, lo=1, hi=5), desc="int64 -> float32")
+op("neg", lambda T, x: -x, lambda x: -x, _UNARY + [Sample(Ints(5))], "NegBackward0")
 op("abs", lambda T, x: x.abs(), np.abs,
-   _UNARY + [Sample(I(5)), Sample(A([-1.5, 0.0, 2.0]), edge=True, desc="abs at 0")], "AbsBackward0")
-op("sign", lambda T, x: x.sign(), np.sign, _UNARY + [Sample(I(5)), Sample(A([-1.5, 0.0, 2.0]), edge=True)],
+   _UNARY + [Sample(Ints(5)), Sample(A([-1.5, 0.0, 2.0]), edge=True, desc="abs at 0")], "AbsBackward0")
+op("sign", lambda T, x: x.sign(), np.sign, _UNARY + [Sample(Ints(5)), Sample(A([-1.5, 0.0, 2.0]), edge=True)],
    "SignBackward0")
 op("exp", lambda T, x: x.exp(), _unary(np.exp), _UNARY + [_INT], "ExpBackward0")
 op("log", lambda T, x: x.log(), _unary(np.log), _POS + [_INT, Sample(A([0.0, 1.0]), edge=True)], "LogBackward0")
@@ -257,11 +263,11 @@ op("tanh", lambda T, x: x.tanh(), _unary(np.tanh), _UNARY + [_INT], "TanhBackwar
 op("sigmoid", lambda T, x: x.sigmoid(), _sigmoid,
    _UNARY + [_INT, Sample(A([-800.0, 0.0, 800.0]), edge=True, desc="saturated")], "SigmoidBackward0")
 op("relu", lambda T, x: x.relu(), lambda x: np.maximum(x, 0).astype(x.dtype),
-   _UNARY + [Sample(I(5)), Sample(A([-1.0, 0.0, 2.0]), edge=True, desc="relu at 0")], "ReluBackward0")
-op("floor", lambda T, x: x.floor(), np.floor, _UNARY + [Sample(I(5))], "FloorBackward0")
-op("ceil", lambda T, x: x.ceil(), np.ceil, _UNARY + [Sample(I(5))], "CeilBackward0")
+   _UNARY + [Sample(Ints(5)), Sample(A([-1.0, 0.0, 2.0]), edge=True, desc="relu at 0")], "ReluBackward0")
+op("floor", lambda T, x: x.floor(), np.floor, _UNARY + [Sample(Ints(5))], "FloorBackward0")
+op("ceil", lambda T, x: x.ceil(), np.ceil, _UNARY + [Sample(Ints(5))], "CeilBackward0")
 op("round", lambda T, x: x.round(), _np_round_half_even,
-   _UNARY + [Sample(A([0.5, 1.5, 2.5, -0.5, -1.5]), edge=True, desc="half to even"), Sample(I(5))], "RoundBackward0")
+   _UNARY + [Sample(A([0.5, 1.5, 2.5, -0.5, -1.5]), edge=True, desc="half to even"), Sample(Ints(5))], "RoundBackward0")
 op("round_decimals", lambda T, x: T.round(x, decimals=2), lambda x: np.round(x, 2), _UNARY[:1],
    "RoundBackward1")
 op("clamp", lambda T, x: x.clamp(-0.5, 0.8), lambda x: np.clip(x, -0.5, 0.8), _UNARY[:2], "ClampBackward1")
@@ -276,7 +282,7 @@ op("clamp_min", lambda T, x: x.clamp_min(0.3), lambda x: np.maximum(x, 0.3), _UN
 op("clamp_max", lambda T, x: T.clamp_max(x, 0.3), lambda x: np.minimum(x, 0.3), _UNARY[:2] + [
     Sample(A([0.3, 0.0, 1.0]), edge=True)], "ClampMaxBackward0")
 op("clip", lambda T, x: T.clip(x, -0.5, 0.8), lambda x: np.clip(x, -0.5, 0.8), _UNARY[:1], "ClampBackward1")
-op("clamp_int", lambda T, x: x.clamp(-2, 3), lambda x: np.clip(x, -2, 3), [Sample(I(6))], None, grad=False)
+op("clamp_int", lambda T, x: x.clamp(-2, 3), lambda x: np.clip(x, -2, 3), [Sample(Ints(6))], None, grad=False)
 op("clamp_tensor", lambda T, x, lo, hi: T.clamp(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
    [Sample(R(3, 4), A(-0.5), R(4) + 3.0), Sample(R(3, 4), R(3, 4) - 0.3, R(3, 4) + 0.3),
     Sample(A([-1.0, 0.0, 0.5, 2.0]), A([0.0, 0.0, 0.0, 0.0]), A([1.0, 1.0, 0.5, 1.0]), edge=True,
@@ -304,13 +310,13 @@ op("where_scalar", lambda T, c, x: T.where(c, x, 0.0), lambda c, x: np.where(c, 
    [Sample(A([True, False, True], b8), R(3))], "WhereBackward0")
 
 # Comparisons and logic: no gradient, bool results.
-_CMP = [Sample(A([1.0, 2.0, 3.0]), A([3.0, 2.0, 1.0])), Sample(R(3, 4), R(4)), Sample(I(4), 1),
+_CMP = [Sample(A([1.0, 2.0, 3.0]), A([3.0, 2.0, 1.0])), Sample(R(3, 4), R(4)), Sample(Ints(4), 1),
         Sample(A([1.0, np.nan, 3.0]), A([1.0, np.nan, 2.0]), desc="NaN")]
 for _name, _sym, _np in (("eq", "==", np.equal), ("ne", "!=", np.not_equal), ("lt", "<", np.less),
                          ("le", "<=", np.less_equal), ("gt", ">", np.greater), ("ge", ">=", np.greater_equal)):
     op(_name, eval(f"lambda T, x, y: x {_sym} y"), _np, _CMP, None, grad=False)
 _LOGIC = [Sample(A([True, False, True, False], b8), A([True, True, False, False], b8)),
-          Sample(A([0.0, 1.5, -2.0]), A([1.0, 0.0, 0.0])), Sample(I(4, lo=0, hi=2), A([1, 0, 1, 0], i64))]
+          Sample(A([0.0, 1.5, -2.0]), A([1.0, 0.0, 0.0])), Sample(Ints(4, lo=0, hi=2), A([1, 0, 1, 0], i64))]
 op("logical_and", lambda T, x, y: T.logical_and(x, y), np.logical_and, _LOGIC, None, grad=False)
 op("logical_or", lambda T, x, y: T.logical_or(x, y), np.logical_or, _LOGIC, None, grad=False)
 op("logical_xor", lambda T, x, y: T.logical_xor(x, y), np.logical_xor, _LOGIC, None, grad=False)
@@ -326,8 +332,8 @@ _M = R(3, 4)
 _TIES = A([[1.0, 3.0, 3.0, 0.5], [2.0, 2.0, -1.0, -1.0], [0.0, 0.0, 0.0, 0.0]])
 op("sum", lambda T, x: x.sum(), lambda x: np.sum(x), [Sample(_M), Sample(A(2.5)), Sample(R(4, dtype=f32))],
    "SumBackward0")
-op("sum_int", lambda T, x: x.sum(), lambda x: np.sum(x, dtype=i64), [Sample(I(5, dtype=i32)), Sample(A([True, True], b8))],
-   None, grad=False)
+op("sum_int", lambda T, x: x.sum(), lambda x: np.sum(x, dtype=i64),
+   [Sample(Ints(5, dtype=i32)), Sample(A([True, True], b8))], None, grad=False)
 op("sum_dim", lambda T, x, **kw: x.sum(**kw), lambda x, dim, keepdim=False: np.sum(x, axis=dim, keepdims=keepdim),
    [Sample(_M, dim=1), Sample(_M, dim=0, keepdim=True), Sample(R(2, 3, 4), dim=(0, 2)), Sample(_M, dim=-1),
     Sample(R(2, 3, 4), dim=(-1, 0), keepdim=True)], "SumBackward1")
@@ -341,9 +347,9 @@ op("prod", lambda T, x: x.prod(), lambda x: np.prod(x),
 op("prod_dim", lambda T, x, **kw: x.prod(**kw), lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
    [Sample(_M, dim=1), Sample(_M, dim=0, keepdim=True),
     Sample(A([[2.0, 0.0, 3.0], [0.0, 1.0, 0.0]]), dim=1, desc="zeros in rows")], "ProdBackward1")
-op("max", lambda T, x: x.max(), np.max, [Sample(_M), Sample(_TIES, edge=True, desc="ties"), Sample(I(5))],
+op("max", lambda T, x: x.max(), np.max, [Sample(_M), Sample(_TIES, edge=True, desc="ties"), Sample(Ints(5))],
    "MaxBackward1")
-op("min", lambda T, x: x.min(), np.min, [Sample(_M), Sample(_TIES, edge=True, desc="ties"), Sample(I(5))],
+op("min", lambda T, x: x.min(), np.min, [Sample(_M), Sample(_TIES, edge=True, desc="ties"), Sample(Ints(5))],
    "MinBackward1")
 op("max_dim", lambda T, x, **kw: tuple(x.max(**kw)), lambda x, dim, keepdim=False: _max_dim(x, dim, keepdim),
    [Sample(_M, dim=1), Sample(_M, dim=0, keepdim=True), Sample(A([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]), dim=1,
@@ -380,7 +386,7 @@ op("logsumexp", lambda T, x, **kw: x.logsumexp(**kw), _logsumexp,
     Sample(A([[1000.0, 1000.0], [-1000.0, 0.0]]), dim=1, desc="large values")], "LogsumexpBackward0")
 op("cumsum", lambda T, x, **kw: x.cumsum(**kw), lambda x, dim: np.cumsum(x, axis=dim),
    [Sample(_M, dim=1), Sample(_M, dim=0), Sample(R(5), dim=-1)], "CumsumBackward0")
-op("cumsum_int", lambda T, x: x.cumsum(0), lambda x: np.cumsum(x, dtype=i64), [Sample(I(5, dtype=i32))], None,
+op("cumsum_int", lambda T, x: x.cumsum(0), lambda x: np.cumsum(x, dtype=i64), [Sample(Ints(5, dtype=i32))], None,
    grad=False)
 op("all", lambda T, x, **kw: x.all(**kw), lambda x, dim=None, keepdim=False: np.all(x, axis=dim, keepdims=keepdim),
    [Sample(A([[True, False], [True, True]], b8)), Sample(A([[True, False], [True, True]], b8), dim=1),
@@ -506,7 +512,7 @@ op("mean_dtype", lambda T, x: x.mean(1, dtype=T.float64), lambda x: np.mean(x, 1
 op("prod_more", lambda T, x, **kw: x.prod(**kw), lambda x, dim, keepdim=False: np.prod(x, dim, keepdims=keepdim),
    [Sample(A(2.5), dim=0), Sample(R(2, 3, 4), dim=-1, keepdim=True), Sample(A(np.zeros((2, 0))), dim=1)],
    "ProdBackward1")
-op("prod_int", lambda T, x: x.prod(dtype=T.float32), lambda x: np.prod(x, dtype=f32), [Sample(I(4, lo=1))],
+op("prod_int", lambda T, x: x.prod(dtype=T.float32), lambda x: np.prod(x, dtype=f32), [Sample(Ints(4, lo=1))],
    None, grad=False)
 op("max_nan", lambda T, x: x.max(), np.max, [Sample(_NAN, edge=True)], "MaxBackward1")
 op("max_dim_more", lambda T, x, **kw: tuple(T.max(x, **kw)), lambda x, dim, keepdim=False: _max_dim(x, dim, keepdim),
@@ -522,10 +528,11 @@ op("amax_more", lambda T, x, **kw: x.amax(**kw), _reduce(np.max),
 op("amin_more", lambda T, x, **kw: x.amin(**kw), _reduce(np.min),
    [Sample(_M, dim=[]), Sample(R(2, 3, 4), dim=(0, 2))], "AminBackward0")
 op("argmax_more", lambda T, x, **kw: x.argmax(**kw),
-   lambda x, dim=None, keepdim=False: np.argmax(x.reshape(-1)).reshape((1,) * x.ndim) if dim is None
-   else np.argmax(x, dim, keepdims=keepdim),
+   lambda x, dim=None, keepdim=False: (np.argmax(x.reshape(-1)).reshape((1,) * x.ndim) if keepdim
+                                       else np.argmax(x)) if dim is None
+   else np.argmax(x, dim, keepdims=keepdim) if x.ndim else np.zeros((), i64),
    [Sample(_M, keepdim=True, desc="keepdim without dim"), Sample(A(2.5), dim=0), Sample(_NAN, dim=1),
-    Sample(I(3, 4))], None, grad=False)
+    Sample(Ints(3, 4))], None, grad=False)
 op("argmin_nan", lambda T, x: x.argmin(1), lambda x: np.argmin(x, 1), [Sample(_NAN)], None, grad=False)
 # dim=() reduces everything, as in PyTorch; its gradient is the true one here, where PyTorch 2.13 returns inf
 # (its var_backward takes the empty dim list as "reduce over nothing"), so these samples check forward only.
@@ -554,9 +561,9 @@ op("logsumexp_more", lambda T, x, **kw: T.logsumexp(x, **kw), _logsumexp,
    [Sample(A(2.5), dim=0), Sample(R(2, 3, 4), dim=-1, keepdim=True), Sample(R(5, dtype=f32), dim=0),
     Sample(A([[-np.inf, -np.inf], [np.inf, 1.0]]), dim=1, edge=True, desc="all -inf, and +inf")],
    "LogsumexpBackward0")
-op("logsumexp_int", lambda T, x: x.logsumexp(0), lambda x: _logsumexp(x.astype(f32), 0), [Sample(I(4))], None,
+op("logsumexp_int", lambda T, x: x.logsumexp(0), lambda x: _logsumexp(x.astype(f32), 0), [Sample(Ints(4))], None,
    grad=False)
-op("cumsum_more", lambda T, x, **kw: T.cumsum(x, **kw), lambda x, dim, dtype=None: np.cumsum(x, dim, dtype=dtype),
+op("cumsum_more", lambda T, x, **kw: T.cumsum(x, **kw), lambda x, dim: np.cumsum(x, dim) if x.ndim else x,
    [Sample(A(2.5), dim=0)], "CumsumBackward0")
 op("cumsum_dtype", lambda T, x: x.cumsum(1, dtype=T.float64), lambda x: np.cumsum(x, 1, dtype=f64),
    [Sample(R(2, 3, dtype=f32))], "CumsumBackward0")
@@ -567,7 +574,7 @@ op("all_any_uint8", lambda T, x: (x.all(), x.any(1)), lambda x: (np.all(x).astyp
 op("matmul_fold_2d_3d", lambda T, x, y: x @ y, np.matmul, [Sample(R(3, 4), R(2, 4, 5))], "CloneBackward0")
 op("matmul_4d_2d", lambda T, x, y: x @ y, np.matmul, [Sample(R(2, 2, 3, 4), R(4, 2))], "UnsafeViewBackward0")
 op("matmul_1d_3d_const", lambda T, x, y: x @ y, np.matmul, [Sample(Const(R(4)), R(2, 4, 3))], "UnsafeViewBackward0")
-op("matmul_int", lambda T, x, y: x @ y, np.matmul, [Sample(I(2, 3), I(3, 2)), Sample(I(3), I(3))], None,
+op("matmul_int", lambda T, x, y: x @ y, np.matmul, [Sample(Ints(2, 3), Ints(3, 2)), Sample(Ints(3), Ints(3))], None,
    grad=False)
 
 # Shape ops on more layouts.
@@ -639,7 +646,7 @@ op("masked_fill_broadcast", lambda T, x, m: x.masked_fill(m, 2.0), lambda x, m: 
 op("masked_fill_tensor_value", lambda T, x, m, v: x.masked_fill(m, v), lambda x, m, v: np.where(m, v, x),
    [Sample(R(3, 4), A([True, False, False, True], b8), A(0.5))], "MaskedFillBackward1")
 op("masked_fill_int", lambda T, x, m: x.masked_fill(m, 7), lambda x, m: np.where(m, 7, x),
-   [Sample(I(2, 3), A([True, False, True], b8))], None, grad=False)
+   [Sample(Ints(2, 3), A([True, False, True], b8))], None, grad=False)
 
 # More pointwise forms.
 op("where_broadcast_cond", lambda T, c, x: T.where(c, x, -x), lambda c, x: np.where(c, x, -x),
@@ -648,16 +655,16 @@ op("where_scalars", lambda T, c: T.where(c, 1.0, 0.0), lambda c: np.where(c, 1.0
    [Sample(A([True, False], b8))], None, grad=False)
 op("where_method", lambda T, x, c, y: x.where(c, y), lambda x, c, y: np.where(c, x, y),
    [Sample(R(3), A([True, False, False], b8), R(3))], "WhereBackward0")
-op("pow_int_float", lambda T, x: x ** 1.5, lambda x: (x ** 1.5).astype(f32), [Sample(I(3, lo=1))], None, grad=False)
+op("pow_int_float", lambda T, x: x ** 1.5, lambda x: (x ** 1.5).astype(f32), [Sample(Ints(3, lo=1))], None, grad=False)
 op("pow_float32_0d", lambda T, x, y: x ** y, lambda x, y: (x ** y).astype(f32), [Sample(P(3, dtype=f32), A(2.0))],
    "PowBackward1")
 op("pow_0d_tensor_base", lambda T, x, y: x ** y, np.power, [Sample(A(1.5), R(3))], "PowBackward1")
-op("sign_nan", lambda T, x: T.sign(x), lambda x: np.nan_to_num(np.sign(x)), [Sample(A([np.nan, -0.5, 0.0]))],
+op("sign_nan", lambda T, x: T.sign(x), lambda x: np.nan_to_num(np.sign(x)), [Sample(A([np.nan, -0.5, 0.0]), edge=True)],
    "SignBackward0")
 op("sigmoid_float32", lambda T, x: T.sigmoid(x), _sigmoid, [Sample(R(6, dtype=f32) * 10)], "SigmoidBackward0",
    rtol=1e-5)
 op("clamp_int_float", lambda T, x: T.clamp(x, 0.5, 2.5), lambda x: np.clip(x.astype(f32), 0.5, 2.5),
-   [Sample(I(5))], None, grad=False)
+   [Sample(Ints(5))], None, grad=False)
 op("clamp_swapped", lambda T, x: x.clamp(1.0, -1.0), lambda x: np.full_like(x, -1.0), [Sample(R(4))],
    "ClampBackward1")
 op("clamp_nan", lambda T, x: x.clamp(-1.0, 1.0), lambda x: np.clip(x, -1.0, 1.0),
@@ -665,9 +672,9 @@ op("clamp_nan", lambda T, x: x.clamp(-1.0, 1.0), lambda x: np.clip(x, -1.0, 1.0)
 op("clamp_tensor_swapped", lambda T, x, lo, hi: T.clamp(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
    [Sample(A([-1.0, 0.5, 2.0]), A([1.0, 1.0, 1.0]), A([0.0, 0.0, 0.0]), edge=True, desc="min > max")],
    "ClampBackward0")
-op("div_int_int", lambda T, x, y: x / y, lambda x, y: (x / y).astype(f32), [Sample(I(4), A([2, -3, 4, 7], i64))],
+op("div_int_int", lambda T, x, y: x / y, lambda x, y: (x / y).astype(f32), [Sample(Ints(4), A([2, -3, 4, 7], i64))],
    None, grad=False)
-op("rsub_int", lambda T, x: 10 - x, lambda x: 10 - x, [Sample(I(4))], None, grad=False)
+op("rsub_int", lambda T, x: 10 - x, lambda x: 10 - x, [Sample(Ints(4))], None, grad=False)
 op("compare_reflected", lambda T, x: 0.5 < x, lambda x: x > 0.5, [Sample(R(4))], None, grad=False)
 
 

@@ -161,7 +161,7 @@ def run_trajectory(torch, name: str, steps: int | None = None, resume_at: int | 
             opt = make_optimizer(torch, name, params)
             opt.load_state_dict(saved)
         if CONFIGS[name][0] == "LBFGS":
-            def closure():
+            def closure(opt=opt, params=params):
                 opt.zero_grad()
                 return _set_grads(torch, params, 0, extra)
 
@@ -603,7 +603,7 @@ def run_reprs(torch) -> dict:
         if name == "LBFGS":
             opt = cls([a, b], **kw)
 
-            def closure():
+            def closure(opt=opt, a=a, b=b):
                 opt.zero_grad()
                 loss = (a * a).sum() + (b * b).sum()
                 loss.backward()
