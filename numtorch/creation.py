@@ -13,7 +13,7 @@ from . import dtypes as _dt
 from . import random as _random
 from .autograd import grad_mode as _gm
 from .autograd.graph import Node, edge_of
-from .tensor import Tensor, _check_device
+from .tensor import Size, Tensor, _check_device
 
 _make = Tensor._make
 
@@ -254,38 +254,46 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _make(ndarray)
 
 
+_LEGACY_SIGNATURES = (" * (*, torch.device device = None)\n * (torch.Storage storage)\n * (Tensor other)\n"
+                      " * (tuple of ints size, *, torch.device device = None)\n"
+                      " * (object data, *, torch.device device = None)\n")
+
+
+def _options(d: _dt.dtype) -> str:
+    """How PyTorch prints TensorOptions in the legacy constructors' dtype error."""
+    return (f"TensorOptions(dtype={_random._TYPEMETA_NAME[d.np_type.name]}, device=cpu, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
 def _legacy_new(dtype: _dt.dtype, args: tuple, kwargs: dict, cls=None) -> Tensor:
-    """``torch.FloatTensor(data)`` / ``torch.FloatTensor(2, 3)``: from data, or uninitialised of a size."""
+    """``torch.FloatTensor(data)`` / ``torch.FloatTensor(2, 3)`` / ``torch.Tensor(size)``: from data (a
+    sequence), a tensor of the same dtype (shared), or uninitialised of a size (zeros here)."""
     _check_device(kwargs.pop("device", None))
     if kwargs:
-        raise TypeError(f"new() received an invalid combination of arguments - got {tuple(kwargs)}")
+        got = ", ".join([_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()])
+        raise TypeError(f"new() received an invalid combination of arguments - got ({got}), but expected one "
+                        f"of:\n{_LEGACY_SIGNATURES}")
     if not args:
         arr = np.empty((0,), dtype=dtype.np_type)
     elif len(args) == 1 and isinstance(args[0], Tensor):
         src = args[0]
-        if src.dtype is not dtype:
-            raise TypeError(
-                f"expected {dtype._legacy} (got {src.dtype._legacy})"
-            )
+        if src.dtype is not dtype and cls is None:
+            raise TypeError(f"expected {_options(dtype)} (got {_options(src.dtype)})")
         t = _make(src._data, cls=cls)
         t._vbox = src._vbox
         return t
-    elif all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
-        for a in args:
-            if a < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {a}: {list(args)}")
-        arr = np.zeros(tuple(int(a) for a in args), dtype=dtype.np_type)
-    elif len(args) == 1 and isinstance(args[0], _SizeLike):
-        arr = np.zeros(tuple(args[0]), dtype=dtype.np_type)
+    elif len(args) == 1 and isinstance(args[0], Size):
+        arr = np.zeros(_size(args, "new"), dtype=dtype.np_type)
+    elif all(_is_int_like(a) and not isinstance(a, (bool, np.bool_)) for a in args):
+        arr = np.zeros(_size(args, "new"), dtype=dtype.np_type)
     elif len(args) == 1:
+        if not (_is_seq(args[0]) or isinstance(args[0], np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {_type_name(args[0])})")
         arr = _array_from_data(args[0], dtype)
     else:
-        raise TypeError(f"new() received an invalid combination of arguments - got {len(args)} positional arguments")
+        _size(args, "new")  # raises the "failed to unpack" error
+        raise AssertionError("unreachable")
     return _make(arr, cls=cls)
-
-
-class _SizeLike:
-    pass
 
 
 def _legacy_class(dtype: _dt.dtype):
@@ -324,6 +332,8 @@ def _size(size, fn: str = "zeros") -> tuple:
             size = tuple(one)
         elif not _is_int_like(one) or isinstance(one, (bool, np.bool_)):
             raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {_type_name(one)}")
+    elif size and isinstance(size[0], (tuple, list)) and fn in _SIGNATURES:
+        raise _invalid_args(fn, size, {})
     out = []
     for i, s in enumerate(size):
         if not _is_int_like(s):
@@ -348,124 +358,280 @@ def _float_dtype(dtype) -> _dt.dtype:
     return _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None) -> Tensor:
-    """A tensor of zeros."""
+def _size_args(fn: str, size: tuple, size_kw: dict) -> tuple:
+    """Sizes given positionally or as ``size=`` (PyTorch's parser accepts both)."""
+    if size_kw:
+        if set(size_kw) != {"size"}:
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{next(k for k in size_kw if k != 'size')}'")
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        size = (size_kw["size"],)
+    return _size(size, fn)
+
+
+def _filled(fn: str, size: tuple, size_kw: dict, fill, dtype, out, device, requires_grad) -> Tensor:
     _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype).np_type), requires_grad)
+    shape = _size_args(fn, size, size_kw)
+    d = _random_dtype(dtype, out)
+    return _fill_out(out, np.full(shape, fill, dtype=d.np_type), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None) -> Tensor:
+def zeros(*size, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+          requires_grad: bool = False, **size_kw) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    return _filled("zeros", size, size_kw, 0, dtype, out, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+         requires_grad: bool = False, **size_kw) -> Tensor:
     """A tensor of ones."""
-    _check_device(device)
-    return _finish(np.ones(_size(size), dtype=_float_dtype(dtype).np_type), requires_grad)
+    return _filled("ones", size, size_kw, 1, dtype, out, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None,
-          memory_format=None) -> Tensor:
+def empty(*size, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+          requires_grad: bool = False, memory_format=None, **size_kw) -> Tensor:
     """An uninitialised tensor (numtorch fills it with zeros, which is one valid choice)."""
-    _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype).np_type), requires_grad)
+    return _filled("empty", size, size_kw, 0, dtype, out, device, requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor filled with ``fill_value`` (its dtype inferred from the value, as PyTorch does)."""
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype is inferred from the value (bool, int64 or default)."""
     _check_device(device)
-    d = _dt.as_dtype(dtype) if dtype is not None else _dt.scalar_dtype(
-        fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _finish(np.full(_size((size,) if isinstance(size, int) else (tuple(size),)), fill_value, dtype=d.np_type),
-                   requires_grad)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {_type_name(size)}")
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    d = _dt.as_dtype(dtype) if dtype is not None else (out.dtype if out is not None else _dt.scalar_dtype(value))
+    return _fill_out(out, np.full(_size((size,), "full"), value, dtype=d.np_type), requires_grad)
 
 
 def _like_dtype(input: Tensor, dtype) -> _dt.dtype:
     return input.dtype if dtype is None else _dt.as_dtype(dtype)
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    """Zeros with ``input``'s shape and dtype."""
-    return _finish(np.zeros(input._data.shape, dtype=_like_dtype(input, dtype).np_type), requires_grad)
+def _filled_like(fn: str, input, fill, dtype, requires_grad) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    npt = _like_dtype(input, dtype).np_type
+    # empty_like keeps the input's layout (a transposed input gives a transposed result).
+    return _finish(_random.draw_like(input._data, lambda shape: np.full(shape, fill, dtype=npt)), requires_grad)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    """Ones with ``input``'s shape and dtype."""
-    return _finish(np.ones(input._data.shape, dtype=_like_dtype(input, dtype).np_type), requires_grad)
+def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+               requires_grad: bool = False, memory_format=None) -> Tensor:
+    """Zeros with ``input``'s shape, dtype and layout."""
+    return _filled_like("zeros_like", input, 0, dtype, requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    """An uninitialised tensor with ``input``'s shape and dtype (zeros here)."""
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+              requires_grad: bool = False, memory_format=None) -> Tensor:
+    """Ones with ``input``'s shape, dtype and layout."""
+    return _filled_like("ones_like", input, 1, dtype, requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
-              memory_format=None) -> Tensor:
-    """``fill_value`` everywhere, with ``input``'s shape and dtype."""
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like_dtype(input, dtype).np_type), requires_grad)
+def empty_like(input, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+               requires_grad: bool = False, memory_format=None) -> Tensor:
+    """An uninitialised tensor with ``input``'s shape, dtype and layout (zeros here)."""
+    return _filled_like("empty_like", input, 0, dtype, requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Values ``start, start+step, …`` below ``end`` (int64 for integer arguments)."""
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+              requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``fill_value`` everywhere, with ``input``'s shape, dtype and layout."""
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _filled_like("full_like", input, value, dtype, requires_grad)
+
+
+# --- ranges -------------------------------------------------------------------------------------------------
+# PyTorch's CPU range kernels (RangeFactoriesKernel.cpp), as measured against torch 2.13 on x86-64:
+# * arange, float types: the accumulation type is double. Elements are written in blocks of two SIMD
+#   vectors (8 floats / 4 doubles each); the vector at index b holds fl(fl(start + step*b) + k*step),
+#   the leftover elements fl(start + step*i), every multiply-add fused in double. Single-chunk model:
+#   above 32768 elements PyTorch splits the range among threads, which can move the leftovers.
+# * linspace, float types: step = (end - start) / (steps - 1) in the dtype, then start + step*i for
+#   the first half and end - step*(steps-1-i) for the rest, fused in the dtype (no vector blocks).
+
+_ARANGE_LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
+
+
+def _number(fn: str, v):
+    if isinstance(v, Tensor):
+        return v.item()
+    if isinstance(v, (numbers.Real, np.number)):
+        return v.item() if isinstance(v, np.generic) else v
+    raise TypeError(f"{fn}(): argument 'end' must be Number, not {_type_name(v)}")
+
+
+def arange(*args, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+           requires_grad: bool = False, **kw) -> Tensor:
+    """``arange(end)`` or ``arange(start, end, step=1)``: int64 for integer arguments, else the default dtype."""
     _check_device(device)
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        is_int = all(isinstance(v, numbers.Integral) for v in vals)
-        d = _dt.int64 if is_int else _dt.get_default_dtype()
-    else:
+    names = ("end",) if len(args) == 1 else ("start", "end", "step")
+    bound = dict(zip(names, args))
+    for k, v in kw.items():
+        if k not in ("start", "end", "step") or k in bound:
+            raise TypeError(f"arange() got an unexpected keyword argument '{k}'")
+        bound[k] = v
+    if "end" not in bound:
+        raise TypeError('arange() missing 1 required positional arguments: "end"')
+    start, end, step = (_number("arange", bound.get(k, dflt)) for k, dflt in (("start", 0), ("end", None),
+                                                                                ("step", 1)))
+    if dtype is not None:
         d = _dt.as_dtype(dtype)
-    n = math.ceil((end - start) / step)
-    # Computed in float64 like PyTorch's kernel (start + i*step), then cast.
-    data = (start + np.arange(n, dtype=np.float64 if d.np_type.kind not in "iu" else np.int64) * step)
-    return _finish(data.astype(d.np_type), requires_grad)
+    elif out is not None:
+        d = out.dtype
+    else:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        d = _dt.get_default_dtype() if is_float else _dt.int64
+    npt = np.dtype(d.np_type)
+    if npt.kind in "iub":
+        xs, xe, xst = (int(v) for v in (start, end, step))  # Scalar::to<int64_t>() truncates
+        if xst == 0:
+            if step != 0:
+                raise ValueError("step must be nonzero")
+            raise RuntimeError("step must be nonzero")
+        sgn = (xst > 0) - (xst < 0)
+        size_d = math.ceil((xe - xs + xst - sgn) / xst)
+    else:
+        xs, xe, xst = float(start), float(end), float(step)
+        if xst == 0:
+            raise RuntimeError("step must be nonzero")
+        if not (math.isfinite(xs) and math.isfinite(xe)):
+            raise RuntimeError(f"unsupported range: {_random._fmt_double(xs)} -> {_random._fmt_double(xe)}")
+        size_d = math.ceil((xe - xs) / xst)
+    if not ((xst > 0 and xe >= xs) or (xst < 0 and xe <= xs)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = int(size_d)
+    if npt.kind in "iub":
+        data = (xs + np.arange(n, dtype=np.int64) * xst).astype(npt)
+    else:
+        data = _arange_float(xs, xst, n, npt)
+    return _fill_out(out, data, requires_grad)
 
 
-def range_(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def _arange_float(start: float, step: float, n: int, npt: np.dtype) -> np.ndarray:
+    lanes = _ARANGE_LANES.get(npt, 8)
+    idx = np.arange(n, dtype=np.float64)
+    vec = (n // (2 * lanes)) * 2 * lanes  # elements written by the vectorised loop
+    out = np.empty(n, dtype=np.float64)
+    b = idx[:vec] - idx[:vec] % lanes
+    calc = np.float32 if npt != np.float64 else np.float64
+    base = _random._fma64(step, b, start).astype(calc).astype(np.float64)  # vector base, in the dtype
+    out[:vec] = _random._fma64(idx[:vec] - b, step, base)
+    out[vec:] = _random._fma64(step, idx[vec:], start)
+    return out.astype(npt)
+
+
+def range_(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+           requires_grad: bool = False) -> Tensor:
     """Deprecated ``torch.range``: like arange but including ``end``, default dtype."""
     if end is None:
-        start, end = 0, start
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    start, end, step = (_number("range", v) for v in (start, end, step))
     n = int(math.floor((end - start) / step)) + 1
     d = _float_dtype(dtype)
-    return _finish((start + np.arange(n) * step).astype(d.np_type), requires_grad)
+    return _fill_out(out, (start + np.arange(n) * step).astype(d.np_type), requires_grad)
 
 
-def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    _check_device(device)
+def _steps_arg(fn: str, steps, args: tuple) -> int:
+    if not isinstance(steps, (numbers.Integral, np.integer)) or isinstance(steps, bool):
+        got = ", ".join(_type_name(a) for a in args)
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one "
+                        f"of:\n{_range_signatures(fn)}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    d = _float_dtype(dtype)
-    # PyTorch fills the first half forward from start and the second half backward from end.
-    if steps == 1:
-        data = np.array([start], dtype=np.float64)
-    else:
-        step = (end - start) / (steps - 1)
-        idx = np.arange(steps, dtype=np.float64)
-        half = steps // 2
-        data = np.where(idx < half, start + step * idx, end - step * (steps - idx - 1))
-    return _finish(data.astype(d.np_type), requires_grad)
+    return int(steps)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+def _range_signatures(fn: str) -> str:
+    kw = ("*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = "
+          "None, bool pin_memory = False, bool requires_grad = False")
+    extra = "float base = 10.0, " if fn == "logspace" else ""
+    return "".join(f" * ({a} start, {b} end, int steps, {extra}{kw})\n"
+                   for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
+                                ("Number", "Number")))
+
+
+def linspace(start, end, steps=None, *, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
              requires_grad: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
-    d = _float_dtype(dtype)
-    exps = linspace(start, end, steps, dtype=_dt.float64)._data
-    return _finish(np.power(base, exps).astype(d.np_type), requires_grad)
-
-
-def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Identity matrix ``n x m``."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (PyTorch's rounding)."""
     _check_device(device)
+    n = _steps_arg("linspace", steps, tuple(a for a in (start, end, steps) if a is not None))
+    start, end = _number("linspace", start), _number("linspace", end)
+    d = _random_dtype(dtype, out)
+    return _fill_out(out, _linspace_array(start, end, n, np.dtype(d.np_type)), requires_grad)
+
+
+def _linspace_array(start, end, n: int, npt: np.dtype) -> np.ndarray:
+    if npt.kind in "iub":
+        # Integer dtypes: bounds converted to int64, a double step, values truncated.
+        s, e = int(start), int(end)
+        if n == 1:
+            return np.array([s], dtype=npt)
+        step = (float(e) - float(s)) / (n - 1)
+        vals = _linspace_fused(float(s), float(e), step, n, np.float64, _random._fma64)
+        return np.trunc(vals).astype(np.int64).astype(npt)
+    calc = np.float64 if npt == np.float64 else np.float32
+    s, e = calc(start), calc(end)
+    if n <= 1:
+        return np.full(n, s, dtype=calc).astype(npt)
+    step = calc((e - s) / calc(n - 1))
+    fma = _random._fma64 if calc is np.float64 else _random._fma32
+    return _linspace_fused(s, e, step, n, calc, fma).astype(npt)
+
+
+def _linspace_fused(s, e, step, n: int, calc, fma) -> np.ndarray:
+    half = n // 2
+    idx = np.arange(n, dtype=calc)
+    lo = fma(np.full(half, step, dtype=calc), idx[:half], np.full(half, s, dtype=calc))
+    k = (n - 1 - idx[half:]).astype(calc)
+    hi = fma(np.full(n - half, -step, dtype=calc), k, np.full(n - half, e, dtype=calc))
+    return np.concatenate([lo, hi]).astype(calc)
+
+
+def logspace(start, end, steps=None, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
+             pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """``base ** e`` for ``steps`` exponents from ``start`` to ``end`` (PyTorch's formula, libm pow)."""
+    _check_device(device)
+    n = _steps_arg("logspace", steps, tuple(a for a in (start, end, steps) if a is not None))
+    start, end = _number("logspace", start), _number("logspace", end)
+    npt = np.dtype(_random_dtype(dtype, out).np_type)
+    if npt.kind == "f":
+        # exponent = start + step*i (first half) or end - step*(steps-1-i), step in double from the
+        # dtype-rounded bounds; pow in double, then cast.
+        calc = np.float64 if npt == np.float64 else np.float32
+        s, e, b = calc(start), calc(end), float(calc(base))
+        step = float(calc(e - s)) / (n - 1) if n > 1 else 0.0
+        half = n // 2
+        exps = [_random._fma64_scalar(step, float(i), float(s)) if i < half
+                else _random._fma64_scalar(-step, float(n - 1 - i), float(e)) for i in range(n)]
+        data = _random._cast_from_double(np.array([math.pow(b, x) for x in exps], dtype=np.float64), npt)
+    else:
+        data = np.array([base ** x for x in _linspace_array(start, end, n, np.dtype(np.int64)).tolist()],
+                        dtype=np.float64).astype(npt)
+    return _fill_out(out, data, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+        requires_grad: bool = False) -> Tensor:
+    """Identity matrix ``n x m`` (``m`` defaults to ``n``)."""
+    _check_device(device)
+    for name, v, pos in (("n", n, 1), ("m", m, 2)):
+        if v is not None and (not isinstance(v, (numbers.Integral, np.integer)) or isinstance(v, bool)):
+            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not {_type_name(v)}")
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    return _finish(np.eye(n, m if m is not None else n, dtype=_float_dtype(dtype).np_type), requires_grad)
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    d = _random_dtype(dtype, out)
+    return _fill_out(out, np.eye(int(n), int(m) if m is not None else int(n), dtype=d.np_type), requires_grad)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+                  requires_grad: bool = False) -> Tensor:
     """A 0-d tensor of the default dtype."""
     return _finish(np.asarray(s, dtype=_float_dtype(dtype).np_type), requires_grad)
 

@@ -1000,7 +1000,8 @@ def _user_globals() -> dict:
     return out
 
 
-_BLOCKED_MODULES = ("sys", "os", "posix", "nt", "subprocess", "builtins.eval", "builtins.exec")
+# Never allowed, not even through add_safe_globals (PyTorch blocks the same modules).
+_BLOCKED_MODULES = ("sys", "os", "posix", "nt", "subprocess")
 # Rebuild functions PyTorch allows that numtorch has nothing to rebuild into.
 _KNOWN_UNSUPPORTED = {
     "torch._utils._rebuild_qtensor": "quantized tensors",
@@ -1070,14 +1071,14 @@ def _resolve_global(module: str, name: str):
     elif module in _compat_pickle.IMPORT_MAPPING:
         module = _compat_pickle.IMPORT_MAPPING[module]
     full = f"{module}.{name}"
+    if module.split(".")[0] in _BLOCKED_MODULES:
+        raise _Refused(f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
     names, _ = _builtin_table()
     if full in names:
         return names[full]
     user = _user_globals()
     if full in user:
         return user[full]
-    if module.split(".")[0] in _BLOCKED_MODULES:
-        raise _Refused(f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
     if full in _KNOWN_UNSUPPORTED:
         raise RuntimeError(f"numtorch cannot load {_KNOWN_UNSUPPORTED[full]} ({full})")
     if module == "torch" and (name in _UNSUPPORTED_DTYPES or name in _UNSUPPORTED_STORAGES):
@@ -1396,6 +1397,7 @@ def _load_zip(zf: zipfile.ZipFile, restore: Callable, encoding: str, mmap_array:
         _, storage_type, key, location, numel = pid
         if type(storage_type) is not _StorageType:
             raise pickle.UnpicklingError(f"corrupted checkpoint: {_short(storage_type)} is not a storage type")
+        key, location = _ascii(key), _ascii(location)  # Python 2 files may hold them as bytes
         if type(key) is not str or type(location) is not str:
             raise pickle.UnpicklingError("corrupted checkpoint: storage key and location must be strings")
         numel = _check_int(numel, "storage size")
@@ -1463,6 +1465,7 @@ def _load_legacy(data: memoryview, restore: Callable, encoding: str) -> tuple[An
         _, storage_type, key, location, numel, view = pid
         if type(storage_type) is not _StorageType:
             raise pickle.UnpicklingError(f"corrupted checkpoint: {_short(storage_type)} is not a storage type")
+        key, location = _ascii(key), _ascii(location)  # Python 2 files may hold them as bytes
         if type(key) is not str or type(location) is not str:
             raise pickle.UnpicklingError("corrupted checkpoint: storage key and location must be strings")
         numel = _check_int(numel, "storage size")
@@ -1512,6 +1515,15 @@ def _load_legacy(data: memoryview, restore: Callable, encoding: str) -> tuple[An
     if pending:
         raise RuntimeError(f"corrupted checkpoint: storages {sorted(pending)} have no data")
     return result, pos
+
+
+def _ascii(v):
+    if type(v) is bytes:
+        try:
+            return v.decode("ascii")
+        except UnicodeDecodeError:
+            return v
+    return v
 
 
 def _weights_only_message(message: str) -> str:

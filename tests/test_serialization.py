@@ -508,6 +508,14 @@ def test_hostile_pickles_are_refused_before_anything_runs(name, tmp_path, monkey
     assert _CANARY_CALLS == [] and not (tmp_path / "pwned.txt").exists()
 
 
+def test_blocked_modules_stay_blocked_even_when_allowlisted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with serialization.safe_globals([os.system, (os.system, "os.system")]):
+        with pytest.raises(pickle.UnpicklingError, match="blocked"):
+            torch.load(_zip_with_pickle(_hostile_pickles()["os_system"]))
+    assert not (tmp_path / "pwned.txt").exists()
+
+
 def test_hostile_legacy_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     head = pickle.dumps(serialization.MAGIC_NUMBER, protocol=2) + pickle.dumps(1001, protocol=2) + pickle.dumps({},

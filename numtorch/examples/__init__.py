@@ -80,8 +80,14 @@ def write_transcript(run: LessonRun) -> list[Path]:
     return [path]
 
 
+def _picture_writers() -> list[ArtifactWriter]:
+    from ._pictures import write_descent_pictures, write_graph, write_loss_curve
+
+    return [write_graph, write_loss_curve, write_descent_pictures]
+
+
 # Called in order for each lesson that ran; each returns the paths it wrote.
-ARTIFACTS: list[ArtifactWriter] = [write_transcript]
+ARTIFACTS: list[ArtifactWriter] = [write_transcript, *_picture_writers()]
 
 
 def register_artifact(writer: ArtifactWriter) -> ArtifactWriter:

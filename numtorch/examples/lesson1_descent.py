@@ -71,7 +71,7 @@ def main(lang: str = "en") -> dict:
     print(w.grad)
     say("backward() needs a scalar: that is why we summed c first.",
         "backward()는 스칼라에서 호출한다. 그래서 c를 먼저 더했다.")
-    return {"losses": losses, "path": path, "target": target.tolist()}
+    return {"losses": losses, "path": path, "target": target.tolist(), "graph": (total, {"w": w})}
 
 
 if __name__ == "__main__":

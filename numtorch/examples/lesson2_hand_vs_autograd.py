@@ -69,7 +69,7 @@ def main(lang: str = "en") -> dict:
         optimizer.step()
     say("The same numbers: optim.SGD does W -= lr * W.grad for us. W is close to 2 and the cost shrinks.",
         "숫자가 같다. optim.SGD가 W -= lr * W.grad 를 대신 해 준다. W는 2에 가까워지고 cost는 줄어든다.")
-    return {"hand": hand, "sgd": auto}
+    return {"hand": hand, "sgd": auto, "losses": [c for _, c in auto], "graph": (cost, {"W": W})}
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def main(lang: str = "en") -> dict:
     z = (3 * (x + 2) ** 2).mean()
     print(z)
     z.backward()
+    z_graph, x_graph = z, x
     say("dz/dx = 2 * (x + 2), found by autograd:", "autograd가 구한 dz/dx = 2 * (x + 2):")
     print(x.grad)
 
@@ -81,7 +82,7 @@ def main(lang: str = "en") -> dict:
         if epoch % 10 == 0:
             print(f"epoch {epoch + 1:2d}: w = {w.item():.3f}, loss = {loss.item():.8f}")
     print(w)
-    return {"losses": losses}
+    return {"losses": losses, "graph": (z_graph, {"x": x_graph})}
 
 
 if __name__ == "__main__":

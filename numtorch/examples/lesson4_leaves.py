@@ -28,6 +28,7 @@ def main(lang: str = "en") -> dict:
         "x는 직접 만든 텐서라서 리프다. x1과 y는 연산으로 만들어져 grad_fn이 있다.")
     print(f"x.is_leaf = {x.is_leaf}, x1.is_leaf = {x1.is_leaf}, y.is_leaf = {y.is_leaf}")
     print(f"x1.grad_fn: {x1.grad_fn.name()}, y.grad_fn: {y.grad_fn.name()}")
+    y_graph, x_graph = y, x
     y.backward()
     say("backward() fills .grad of the leaves only: dy/dx = 2 * (x + 2):",
         "backward()는 리프 텐서의 .grad만 채운다. dy/dx = 2 * (x + 2):")
@@ -74,7 +75,7 @@ def main(lang: str = "en") -> dict:
         "p.detach_()는 p를 그 자리에서 그래프에서 떼어낸다. requires_grad_(True)로 새 리프가 된다:")
     print(f"p.is_leaf = {p.is_leaf}")
     print(p)
-    return {"accumulated_grads": grads}
+    return {"accumulated_grads": grads, "graph": (y_graph, {"x": x_graph})}
 
 
 if __name__ == "__main__":

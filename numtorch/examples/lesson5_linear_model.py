@@ -77,7 +77,8 @@ def main(lang: str = "en") -> dict:
         "x = 5 에 대한 예측 (그래프가 필요 없으니 no_grad 안에서):")
     with torch.no_grad():
         print(model(torch.tensor([[5.0]])))
-    return {"losses": losses, "weight": model.linear.weight.item(), "bias": model.linear.bias.item()}
+    return {"losses": losses, "weight": model.linear.weight.item(), "bias": model.linear.bias.item(),
+            "graph": (loss, dict(model.named_parameters()))}
 
 
 if __name__ == "__main__":

@@ -43,6 +43,9 @@ def to_tensor(x, dtype: _dt.dtype | None = None) -> Tensor:
     """A Tensor for ``x`` (Tensors pass through; numbers and lists become constants)."""
     if isinstance(x, Tensor):
         return x
+    if dtype is None and isinstance(x, np.ndarray):
+        _dt.from_numpy(x.dtype)  # PyTorch's error for dtypes it has no match for
+        return _make(x)  # an ndarray keeps its dtype, as torch.as_tensor does
     if dtype is None:
         dtype = _dt.scalar_dtype(x) if isinstance(x, (bool, int, float)) else None
     data = np.asarray(x, dtype=None if dtype is None else dtype.np_type)
@@ -114,6 +117,12 @@ def operands(a, b):
         if kind == "b" and tb_ is bool:
             return x, b, x.dtype
         if not isinstance(b, (bool, int, float)):
+            if isinstance(b, np.ndarray):
+                # PyTorch hands tensor-with-ndarray arithmetic to NumPy: NumPy's promotion decides.
+                rt = np.result_type(x, b)
+                return x.astype(rt, copy=False), b.astype(rt, copy=False), rt
+            if b is None or isinstance(b, (str, bytes, dict, set)):
+                raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(b).__name__}'")
             b = to_tensor(b)
             return operands(a, b)
         rt = _dt.result_type(a, b).np_type

@@ -112,18 +112,13 @@ def _apply_slicing(input: Tensor, key: tuple, optimize: bool):
 
     ndim = input._data.ndim
     n_specified = 0
-    n_ellipsis = 0
     for k in key:
-        if k is None:
+        if k is None or k is Ellipsis:
             continue
-        if k is Ellipsis:
-            n_ellipsis += 1
-        elif isinstance(k, Tensor) and k._data.dtype.kind == "b":
+        if isinstance(k, Tensor) and k._data.dtype.kind == "b":
             n_specified += k._data.ndim
         elif type(k) is not bool:
             n_specified += 1
-    if n_ellipsis > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     if n_specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = input
@@ -131,7 +126,8 @@ def _apply_slicing(input: Tensor, key: tuple, optimize: bool):
     advanced = None
     for k in key:
         if k is Ellipsis:
-            dim += ndim - n_specified
+            dim += ndim - n_specified  # PyTorch lets a second ``...`` stand for no dims
+            n_specified = ndim
         elif k is None:
             out = unsqueeze(out, dim)
             dim += 1
@@ -268,13 +264,13 @@ def _index_put_zeros(grad: Tensor, shape: tuple, key) -> Tensor:
     out = np.zeros(shape, dtype=grad._data.dtype)
     np.add.at(out, key, grad._data)
     if _gm._State.enabled and grad._requires_grad:
-        node = IndexPutBackward0(((None, 0),) + edges(grad))
+        node = IndexPutImplBackward0(((None, 0),) + edges(grad))
         node.key = key
         return result(out, node)
     return _make(out)
 
 
-class IndexPutBackward0(Node):
+class IndexPutImplBackward0(Node):
     """Double backward of indexing: (zeros).index_put_(key, grad, accumulate=True); ``grad`` gets it gathered."""
 
     def backward(self, grad):

@@ -548,7 +548,7 @@ def _strip_leading_ones(shape: tuple) -> tuple:
 def _setitem_value(self: Tensor, value) -> Tensor:
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+    if isinstance(value, (bool, int, float, complex, np.integer)):  # PyTorch refuses np.float32, np.bool_
         return _make(np.array(value, dtype=self._data.dtype))
     kind = type(value)
     name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"

@@ -66,10 +66,19 @@ class AddBackward0(Node):
         return ga, gb
 
 
+def _check_alpha(dt, alpha) -> None:
+    kind = np.dtype(dt).kind
+    if type(alpha) is bool and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if kind in "iub" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    if alpha != 1:
-        x, y, _ = operands(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        x, y, dt = operands(input, other)
+        _check_alpha(dt, alpha)
         try:
             data = x + (y * alpha)
         except ValueError:
@@ -97,14 +106,10 @@ class SubBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) \
-            and other._data.dtype == np.bool_:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
-    if alpha != 1:
-        x, y, _ = operands(input, other)
+    _check_bool_sub(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        x, y, dt = operands(input, other)
+        _check_alpha(dt, alpha)
         try:
             data = x - (y * alpha)
         except ValueError:
@@ -129,10 +134,27 @@ class RsubBackward1(Node):
         return (grad * -self.alpha if self.alpha != 1 else -grad,)
 
 
+def _check_bool_sub(a, b) -> None:
+    """PyTorch refuses subtraction with a bool tensor (two bools, or a bool tensor and anything else)."""
+    a_bool = isinstance(a, Tensor) and a._data.dtype == np.bool_
+    b_bool = isinstance(b, Tensor) and b._data.dtype == np.bool_
+    if a_bool or b_bool:
+        if (a_bool or type(a) is bool) and (b_bool or type(b) is bool):
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            )
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def rsub(input, other, *, alpha=1) -> Tensor:
     """``other - alpha * input`` (what ``number - tensor`` computes)."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
+    _check_bool_sub(other, input)
     x, y, _ = operands(input, other)
     data = y - x * alpha if alpha != 1 else y - x
     if graph_needed(input):

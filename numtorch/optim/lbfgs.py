@@ -11,7 +11,6 @@ Dot products and the ``|g|`` sum add their float32 terms in the order PyTorch's 
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from ..autograd import grad_mode as _gm
 from ..tensor import Tensor
 from . import _kernels as K
-from .optimizer import Optimizer, _global_optimizer_post_hooks, _global_optimizer_pre_hooks, _run_step, _to_scalar
+from .optimizer import Optimizer, _to_scalar
 
 
 def _t(a: np.ndarray) -> Tensor:
@@ -159,19 +158,6 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low_pos], bracket_g[low_pos], t, ls_func_evals
 
 
-def _hooked(step):
-    """Run ``step`` between the optimizer step hooks when any are registered."""
-
-    @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
-        if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or self._optimizer_step_pre_hooks \
-                or self._optimizer_step_post_hooks:
-            return _run_step(self, step, args, kwargs)
-        return step(self, *args, **kwargs)
-
-    return wrapper
-
-
 class LBFGS(Optimizer):
     """Limited-memory BFGS. ``step(closure)`` re-evaluates the loss through ``closure`` as often as it needs.
 
@@ -231,7 +217,6 @@ class LBFGS(Optimizer):
         self._set_param(x)
         return loss, flat_grad
 
-    @_hooked
     def step(self, closure: Callable):
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss ``closure`` gave at the start."""
         prev = _gm._State.enabled

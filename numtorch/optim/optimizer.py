@@ -148,6 +148,7 @@ class Optimizer:
         self._optimizer_state_dict_post_hooks = OrderedDict()
         self._optimizer_load_state_dict_pre_hooks = OrderedDict()
         self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
@@ -226,6 +227,7 @@ class Optimizer:
                     else:
                         g._requires_grad = False
                     g._data.fill(0)
+                    g._vbox[0] += 1  # zero_() is an in-place change
 
     def step(self, closure=None):
         raise NotImplementedError
@@ -362,6 +364,13 @@ class Optimizer:
         out += ")"
         return out
 
+    def _patch_step_function(self) -> None:
+        """Wrap the class's ``step`` (once) so that step hooks run around it, for user subclasses too."""
+        cls = self.__class__
+        if not getattr(cls.step, "hooked", False):
+            cls.step = _hook_step(cls.step)
+            cls.step.hooked = True
+
     def __getstate__(self) -> dict:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
@@ -372,22 +381,33 @@ class Optimizer:
                      "_optimizer_load_state_dict_post_hooks"):
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
+        self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
 
 
-def _run_step(self, step, args, kwargs):
-    """Run ``step`` between the global and per-optimizer pre/post hooks (only when any are registered)."""
-    for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-        result = pre_hook(self, args, kwargs)
-        if result is not None:
-            if isinstance(result, tuple) and len(result) == 2:
-                args, kwargs = result
-            else:
-                raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
-    out = step(self, *args, **kwargs)
-    for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
-        post_hook(self, args, kwargs)
-    return out
+def _hook_step(step):
+    """``step`` run between the global and per-optimizer pre/post hooks (a plain call when there are none)."""
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        if not (_global_optimizer_pre_hooks or _global_optimizer_post_hooks or self._optimizer_step_pre_hooks
+                or self._optimizer_step_post_hooks):
+            return step(self, *args, **kwargs)
+        for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            result = pre_hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(
+                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                    )
+        out = step(self, *args, **kwargs)
+        for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return out
+
+    return wrapper
 
 
 def _no_grad_step(step):
@@ -396,7 +416,8 @@ def _no_grad_step(step):
     The decorated method takes PyTorch's ``step(closure=None)`` and returns the closure's loss.
     """
 
-    def run(self, closure=None):
+    @functools.wraps(step)
+    def wrapper(self, closure=None):
         loss = None
         if closure is not None:
             with _gm.enable_grad():
@@ -408,12 +429,5 @@ def _no_grad_step(step):
         finally:
             _gm._State.enabled = prev
         return loss
-
-    @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
-        if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or self._optimizer_step_pre_hooks \
-                or self._optimizer_step_post_hooks:
-            return _run_step(self, run, args, kwargs)
-        return run(self, *args, **kwargs)
 
     return wrapper

@@ -57,7 +57,8 @@ class Graph:
     # -- rendering ---------------------------------------------------------------------------------------
     def to_svg(self) -> str:
         """The picture as an SVG document (well-formed XML)."""
-        width = max((n.x + n.width for n in self.nodes), default=0) + _MARGIN
+        width = max(max((n.x + n.width for n in self.nodes), default=0),
+                    _MARGIN + _CHAR_W * len(self.title)) + _MARGIN
         height = max((n.y + _BOX_H for n in self.nodes), default=0) + _MARGIN + (18 if self.title else 0)
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '

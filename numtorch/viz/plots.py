@@ -28,9 +28,9 @@ def svg_graph_to_png(graph, path: str, dpi: int = 110) -> str:
     plt = _plt()
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from .graph import _BOX_H, _MARGIN
+    from .graph import _BOX_H, _CHAR_W, _MARGIN
 
-    width = max(n.x + n.width for n in graph.nodes) + _MARGIN
+    width = max(max(n.x + n.width for n in graph.nodes), _MARGIN + _CHAR_W * len(graph.title)) + _MARGIN
     height = max(n.y + _BOX_H for n in graph.nodes) + _MARGIN + (18 if graph.title else 0)
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     ax = fig.add_axes([0, 0, 1, 1])
@@ -130,24 +130,33 @@ def _plot_descent(fn, runs, dims: int, path: str, title: str) -> None:
 
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.5, 4), dpi=110)
-    finite = np.concatenate([r["points"][np.all(np.isfinite(r["points"]), axis=1)] for r in runs.values()])
-    clipped = finite[np.all(np.abs(finite) < 50, axis=1)] if len(finite) else finite
-    lo = clipped.min(axis=0) - 1 if len(clipped) else -3 * np.ones(dims)
-    hi = clipped.max(axis=0) + 1 if len(clipped) else 3 * np.ones(dims)
+    # Frame the runs that converge, plus the first steps of diverging ones (the rest leaves the picture).
+    shown = [r["points"] for r in runs.values() if not r["diverged"]] or [r["points"][:2] for r in runs.values()]
+    pts = np.concatenate(shown)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = np.maximum((hi - lo) * 0.25, 0.5)
+    lo, hi = lo - pad, hi + pad
     colours = ["#4a6fd1", "#3c8c3c", "#c7422b", "#8a4bd1", "#c7822b"]
     with torch.no_grad():
         if dims == 1:
             xs = np.linspace(lo[0], hi[0], 300)
-            ys = [float(fn(torch.tensor([v], dtype=torch.float64))) for v in xs]
-            ax.plot(xs, ys, color="#999", lw=1.5)
+            ys_curve = [float(fn(torch.tensor([v], dtype=torch.float64))) for v in xs]
+            ax.plot(xs, ys_curve, color="#999", lw=1.5)
         else:
             gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 120), np.linspace(lo[1], hi[1], 120))
             zs = np.array([[float(fn(torch.tensor([a, b], dtype=torch.float64))) for a, b in zip(ra, rb)]
                            for ra, rb in zip(gx, gy)])
             ax.contour(gx, gy, zs, levels=25, cmap="Greys", linewidths=0.7)
+    ax.set_xlim(lo[0], hi[0])
+    if dims == 2:
+        ax.set_ylim(lo[1], hi[1])
+    else:
+        span = max(ys_curve) - min(ys_curve)
+        ax.set_ylim(min(ys_curve) - 0.05 * span, max(ys_curve) + 0.05 * span + 1e-9)
     for (lr, run), c in zip(runs.items(), colours):
         pts = run["points"]
-        ok = np.all(np.isfinite(pts), axis=1) & np.all(np.abs(pts) < 50, axis=1)
+        ok = np.all(np.isfinite(pts), axis=1) & np.all((pts >= lo - 10 * pad) & (pts <= hi + 10 * pad), axis=1)
         label = f"lr={lr}" + (" (diverged)" if run["diverged"] else "")
         if dims == 1:
             with torch.no_grad():
@@ -155,10 +164,10 @@ def _plot_descent(fn, runs, dims: int, path: str, title: str) -> None:
             ax.plot(pts[ok][:, 0], ys, "-o", ms=3, color=c, label=label, lw=1)
         else:
             ax.plot(pts[ok][:, 0], pts[ok][:, 1], "-o", ms=3, color=c, label=label, lw=1)
-        if run["diverged"] and ok.any():
-            last = pts[ok][-1]
-            ax.annotate("diverged", (last[0], last[1] if dims == 2 else float(fn(torch.tensor(last)))),
-                        color=c, fontsize=8)
+        if run["diverged"]:
+            # The diverging run leaves the frame: say so inside it.
+            ax.text(0.5, 0.92 - 0.07 * list(runs).index(lr), f"lr={lr} diverges", transform=ax.transAxes,
+                    color=c, fontsize=9, fontweight="bold", ha="center")
     ax.set_title(title or "gradient descent")
     ax.legend(fontsize=8)
     fig.tight_layout()

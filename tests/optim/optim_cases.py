@@ -271,9 +271,10 @@ def run_scheduler(torch, name: str, steps: int = 30) -> dict:
         sched = make(opt)
 
         def snapshot():
-            # [last_lr per group, lr per group, momentum (or beta1) per group]
+            # [last_lr per group, momentum (or beta1) per group], plus the groups' lrs should they differ
             momentum = [g["betas"][0] if "betas" in g else g.get("momentum") for g in opt.param_groups]
-            return [list(sched.get_last_lr()), [g["lr"] for g in opt.param_groups], momentum]
+            last, lrs = list(sched.get_last_lr()), [g["lr"] for g in opt.param_groups]
+            return [last, momentum] + ([] if lrs == last else [lrs])
 
         seq = [snapshot()]
         for epoch in range(steps):
