@@ -466,7 +466,7 @@ def arange(*args, out=None, dtype=None, layout=None, device=None, pin_memory: bo
            requires_grad: bool = False, **kw) -> Tensor:
     """``arange(end)`` or ``arange(start, end, step=1)``: int64 for integer arguments, else the default dtype."""
     _check_device(device)
-    names = ("end",) if len(args) == 1 else ("start", "end", "step")
+    names = ("end",) if len(args) == 1 and not ({"end", "start"} & set(kw)) else ("start", "end", "step")
     bound = dict(zip(names, args))
     for k, v in kw.items():
         if k not in ("start", "end", "step") or k in bound:
@@ -511,15 +511,29 @@ def arange(*args, out=None, dtype=None, layout=None, device=None, pin_memory: bo
 
 def _arange_float(start: float, step: float, n: int, npt: np.dtype) -> np.ndarray:
     lanes = _ARANGE_LANES.get(npt, 8)
-    idx = np.arange(n, dtype=np.float64)
-    vec = (n // (2 * lanes)) * 2 * lanes  # elements written by the vectorised loop
-    out = np.empty(n, dtype=np.float64)
-    b = idx[:vec] - idx[:vec] % lanes
     calc = np.float32 if npt != np.float64 else np.float64
-    base = _random._fma64(step, b, start).astype(calc).astype(np.float64)  # vector base, in the dtype
-    out[:vec] = _random._fma64(idx[:vec] - b, step, base)
-    out[vec:] = _random._fma64(step, idx[vec:], start)
+    out = np.empty(n, dtype=np.float64)
+    for lo, hi in _parallel_chunks(n):
+        m = hi - lo
+        vec = (m // (2 * lanes)) * 2 * lanes  # elements written by the vectorised loop in this chunk
+        j = np.arange(m, dtype=np.float64)
+        b = lo + j[:vec] - j[:vec] % lanes
+        base = _random._fma64(step, b, start).astype(calc).astype(np.float64)  # vector base, in the dtype
+        out[lo:lo + vec] = _random._fma64(lo + j[:vec] - b, step, base)
+        out[lo + vec:hi] = _random._fma64(step, lo + j[vec:], start)
     return out.astype(npt)
+
+
+def _parallel_chunks(n: int, grain: int = 32768) -> list[tuple[int, int]]:
+    """The pieces at::parallel_for hands to its threads (one piece up to ``grain`` elements)."""
+    import os
+
+    threads = os.cpu_count() or 1
+    if n <= grain or threads == 1:
+        return [(0, n)]
+    threads = min(threads, -(-n // grain))
+    chunk = -(-n // threads)
+    return [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
 
 
 def range_(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
@@ -606,8 +620,8 @@ def logspace(start, end, steps=None, base: float = 10.0, *, out=None, dtype=None
         s, e, b = calc(start), calc(end), float(calc(base))
         step = float(calc(e - s)) / (n - 1) if n > 1 else 0.0
         half = n // 2
-        exps = [_random._fma64_scalar(step, float(i), float(s)) if i < half
-                else _random._fma64_scalar(-step, float(n - 1 - i), float(e)) for i in range(n)]
+        # RangeFactories.cpp is compiled for baseline x86-64 (no FMA): plain double products and sums.
+        exps = [float(s) + step * i if i < half else float(e) - step * (n - 1 - i) for i in range(n)]
         data = _random._cast_from_double(np.array([math.pow(b, x) for x in exps], dtype=np.float64), npt)
     else:
         data = np.array([base ** x for x in _linspace_array(start, end, n, np.dtype(np.int64)).tolist()],

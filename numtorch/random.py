@@ -1212,6 +1212,10 @@ class TorchGenerator(Generator):
         return f"<torch._C.Generator object at {hex(id(self))}>"
 
 
+# type(torch.default_generator).__name__ is "Generator" in PyTorch.
+TorchGenerator.__name__ = TorchGenerator.__qualname__ = "Generator"
+
+
 def _state_array(state) -> np.ndarray:
     """The uint8 array behind a state tensor, with PyTorch's TypeErrors for anything else."""
     from .tensor import Tensor

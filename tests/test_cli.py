@@ -268,6 +268,27 @@ TITLES_KO = [examples.lesson_module(n).TITLE["ko"] for n in range(1, 6)]
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
+def _have_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def expected_demo_files(lessons=range(1, 6), plots=None) -> list[str]:
+    """What the demo writes per lesson: transcript, graph SVG, loss curve (lessons that record losses)."""
+    plots = _have_matplotlib() if plots is None else plots
+    names = []
+    for n in lessons:
+        names += [f"lesson{n}.txt", f"lesson{n}_graph.svg"]
+        if plots and n != 4:  # lesson 4 is about accumulation; it records no loss history
+            names.append(f"lesson{n}_loss.png")
+        if plots and n == 5:
+            names += ["learning_rates.png", "local_minimum.png"]
+    return names
+
+
 def test_demo_runs_all_lessons_and_lists_the_files(tmp_path):
     start = time.perf_counter()
     proc = numtorch_cmd("demo", "--out", "out", cwd=tmp_path)
@@ -278,13 +299,28 @@ def test_demo_runs_all_lessons_and_lists_the_files(tmp_path):
     for title in TITLES_EN:
         assert title in proc.stdout
     assert not HANGUL.search(proc.stdout)
-    listed = [line.strip() for line in proc.stdout.rstrip("\n").split("Wrote 5 files to out:\n")[1].splitlines()]
-    assert listed == [os.path.join("out", f"lesson{n}.txt") for n in range(1, 6)]
-    for n, name in enumerate(listed, start=1):
-        text = (tmp_path / name).read_text(encoding="utf-8")
+    expected = expected_demo_files()
+    listed = [line.strip() for line in
+              proc.stdout.rstrip("\n").split(f"Wrote {len(expected)} files to out:\n")[1].splitlines()]
+    assert listed == [os.path.join("out", name) for name in expected]
+    for n in range(1, 6):
+        text = (tmp_path / "out" / f"lesson{n}.txt").read_text(encoding="utf-8")
         assert text.startswith(TITLES_EN[n - 1] + "\n")
         assert text in proc.stdout  # the transcript is what was printed
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"lesson{n}.txt" for n in range(1, 6)]
+        svg = (tmp_path / "out" / f"lesson{n}_graph.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "Backward0" in svg
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(expected)
+
+
+def test_demo_without_matplotlib_still_draws_graphs(tmp_path):
+    """No viz extra: the lessons run, SVG graphs are written, and one line says how to get the plots."""
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "from numtorch.examples import run_demo\n"
+            "sys.exit(run_demo(out='o'))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("pip install 'numtorch[viz]'") == 1
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted(expected_demo_files(plots=False))
 
 
 def test_demo_default_out_folder(tmp_path):
@@ -298,8 +334,10 @@ def test_demo_one_lesson(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert TITLES_EN[1] in proc.stdout
     assert all(t not in proc.stdout for i, t in enumerate(TITLES_EN) if i != 1)
-    assert [p.name for p in (tmp_path / "o").iterdir()] == ["lesson2.txt"]
-    assert proc.stdout.rstrip("\n").endswith(f"Wrote 1 file to {tmp_path / 'o'}:\n  {tmp_path / 'o' / 'lesson2.txt'}")
+    expected = expected_demo_files([2])
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted(expected)
+    listing = "\n".join(f"  {tmp_path / 'o' / name}" for name in expected)
+    assert proc.stdout.rstrip("\n").endswith(f"Wrote {len(expected)} files to {tmp_path / 'o'}:\n{listing}")
 
 
 def test_demo_in_korean(tmp_path):
@@ -403,7 +441,7 @@ def test_run_demo_calls_every_artifact_writer(tmp_path, capsys):
 
     status = examples.run_demo(lesson=3, out=tmp_path, artifacts=[examples.write_transcript, fake_plot])
     assert status == 0
-    assert seen == [(3, "en", TITLES_EN[2], ["losses"])]
+    assert seen == [(3, "en", TITLES_EN[2], ["graph", "losses"])]
     out = capsys.readouterr().out
     assert out.rstrip("\n").endswith(f"  {tmp_path / 'lesson3.txt'}\n  {tmp_path / 'lesson3_plot.svg'}")
     assert examples.write_transcript in examples.ARTIFACTS

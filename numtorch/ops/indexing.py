@@ -97,6 +97,9 @@ def getitem(input: Tensor, key) -> Tensor:
         if input._data.ndim == 0:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
                              "in C++ to convert a 0-dim tensor to a number")
+        size = input._data.shape[0]
+        if key < -size or key >= size:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         return select(input, 0, key)
     if type(key) is slice:
         return _apply_slicing(input, (key,), optimize=False)[0]

@@ -216,9 +216,10 @@ def zeros_like_grad(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
     return _make(np.zeros(shape, dtype=grad._data.dtype if dtype is None else dtype))
 
 
-class NotImplemented(Node):  # noqa: A001 -- PyTorch's own name for the node of an op without a derivative
+class NotImplementedNode(Node):
     """What PyTorch records for ops without a derivative formula (floor_divide, number % tensor):
-    the output requires grad, and backward through it raises."""
+    the output requires grad, and backward through it raises. (Its class is called NotImplemented, as
+    PyTorch's; the Python name avoids shadowing the builtin.)"""
 
     def __init__(self, next_functions, op_name: str):
         Node.__init__(self, next_functions)
@@ -234,8 +235,11 @@ class NotImplemented(Node):  # noqa: A001 -- PyTorch's own name for the node of 
 def _not_implemented(data: np.ndarray, op_name: str, *args) -> Tensor:
     """Wrap ``data``; when some argument requires grad, record a NotImplemented node as PyTorch does."""
     if graph_needed(*args):
-        return result(data, NotImplemented(edges(*args), op_name))
+        return result(data, NotImplementedNode(edges(*args), op_name))
     return _make(data)
+
+
+NotImplementedNode.__name__ = NotImplementedNode.__qualname__ = "NotImplemented"
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
@@ -391,10 +395,8 @@ def pow(input, exponent) -> Tensor:
         return _pow_scalar_base(input, exponent)
     if isinstance(exponent, Tensor):
         x, y, dt = operands(input, exponent)
-        if np.dtype(dt).kind in "iu" and np.any(np.asarray(y) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         try:
-            data = np.power(x, y)
+            data = _int_power(x, y, dt) if np.dtype(dt).kind in "iub" else np.power(x, y)
         except ValueError:
             raise broadcast_error(_shape(input), _shape(exponent)) from None
         data = np.asarray(data, dtype=dt)
@@ -417,6 +419,21 @@ def pow(input, exponent) -> Tensor:
     return _make(data)
 
 
+def _int_power(x, y, dt):
+    """Integer power; a negative exponent gives PyTorch's integer results (1 for base 1, +-1 for base -1, else
+    0) where NumPy raises, and two bools are refused as PyTorch refuses them."""
+    if np.dtype(dt).kind == "b":
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    neg = np.asarray(y) < 0
+    if not neg.any():
+        return np.power(x, y)
+    xb, yb = np.broadcast_arrays(x, y)
+    out = np.power(xb, np.where(neg, 0, yb).astype(dt, copy=False))
+    odd = (yb % 2) != 0
+    special = np.where(xb == 1, 1, np.where(xb == -1, np.where(odd, -1, 1), 0))
+    return np.where(neg, special, out).astype(dt)
+
+
 def _power(x, y):
     # Squaring is by far the commonest exponent; x*x is exact and faster than np.power.
     if y == 2:
@@ -432,7 +449,7 @@ def float_power(input, exponent) -> Tensor:
 
 def _pow_scalar_base(base, exponent: Tensor) -> Tensor:
     x, y, dt = operands(base, exponent)
-    data = np.asarray(np.power(x, y), dtype=dt)
+    data = np.asarray(_int_power(x, y, dt) if np.dtype(dt).kind in "iub" else np.power(x, y), dtype=dt)
     if graph_needed(exponent):
         node = PowBackward2(edges(exponent))
         node.base = base
@@ -490,8 +507,14 @@ class AbsBackward0(Node):
         return (grad * sign(x),)
 
 
+def _no_bool(input, kernel: str) -> None:
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def abs(input) -> Tensor:
     """Absolute value."""
+    _no_bool(input, "abs_cpu")
     return _unary(input, np.abs, AbsBackward0, "input", float_op=False)
 
 
@@ -723,6 +746,8 @@ class ReluBackward0(Node):
 
 def relu(input) -> Tensor:
     """max(x, 0)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _unary(input, lambda x: np.maximum(x, 0, dtype=x.dtype), ReluBackward0, "output", float_op=False)
 
 
@@ -757,6 +782,7 @@ TruncBackward0 = _zero_grad_node("TruncBackward0")
 
 def floor(input) -> Tensor:
     """Round down."""
+    _no_bool(input, "floor_vml_cpu")
     if input._data.dtype.kind != "f":
         return _make(input._data.copy())
     return _unary(input, np.floor, FloorBackward0)
@@ -764,6 +790,7 @@ def floor(input) -> Tensor:
 
 def ceil(input) -> Tensor:
     """Round up."""
+    _no_bool(input, "ceil_vml_cpu")
     if input._data.dtype.kind != "f":
         return _make(input._data.copy())
     return _unary(input, np.ceil, CeilBackward0)
@@ -771,7 +798,10 @@ def ceil(input) -> Tensor:
 
 def round(input, *, decimals: int = 0) -> Tensor:
     """Round half to even (``decimals`` places)."""
+    _no_bool(input, "round_vml_cpu")
     if input._data.dtype.kind != "f":
+        if decimals:
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{_dt.from_numpy(input._data.dtype)._legacy}\'')
         return _make(input._data.copy())
     if decimals:
         return _unary(input, lambda x: np.round(x, decimals), RoundBackward1)
@@ -780,6 +810,7 @@ def round(input, *, decimals: int = 0) -> Tensor:
 
 def trunc(input) -> Tensor:
     """Round toward zero."""
+    _no_bool(input, "trunc_vml_cpu")
     if input._data.dtype.kind != "f":
         return _make(input._data.copy())
     return _unary(input, np.trunc, TruncBackward0)
@@ -1076,15 +1107,17 @@ def where(condition, input=None, other=None) -> Tensor:
 
 
 # --- comparisons and logic (no gradient) -----------------------------------------------------------------
-def _compare(ufunc):
+def _compare(ufunc, identity_fallback: bool = False):
     def op(input, other) -> Tensor:
+        if identity_fallback and (other is None or isinstance(other, (str, bytes))):
+            return NotImplemented  # ``t == None`` is False, ``t != None`` True, as for PyTorch tensors
         return _make(np.asarray(_binary(ufunc, input, other)))
 
     return op
 
 
-eq = _compare(np.equal)
-ne = not_equal = _compare(np.not_equal)
+eq = _compare(np.equal, True)
+ne = not_equal = _compare(np.not_equal, True)
 lt = less = _compare(np.less)
 le = less_equal = _compare(np.less_equal)
 gt = greater = _compare(np.greater)

@@ -53,16 +53,21 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
                 raise RuntimeError("only one dimension can be inferred")
             infer = i
         elif s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
         else:
             known *= s
-    if infer is not None:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        shape = shape[:infer] + (numel // known,) + shape[infer + 1:]
-    elif known != numel:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-    return shape
+    if known == numel and infer is None:
+        return shape
+    if infer is not None and (known == numel or (known > 0 and numel % known == 0)):
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {_fmt(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
+        return shape[:infer] + (numel // known,) + shape[infer + 1:]
+    raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+
+
+def _fmt(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
 
 
 class ViewBackward0(Node):
@@ -161,7 +166,16 @@ def unflatten(input, dim: int, sizes) -> Tensor:
     """Split dim ``dim`` into ``sizes``."""
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape))
-    sizes = _infer_shape(tuple(sizes), shape[d])
+    sizes = tuple(int(v) for v in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = 1
+    for v in sizes:
+        known *= v if v != -1 else 1
+    if -1 not in sizes and known != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {_fmt(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor")
+    sizes = _infer_shape(sizes, shape[d])
     return view(input, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -409,7 +423,14 @@ def broadcast_tensors(*tensors):
     """Expand tensors to one common shape."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    shape = ()
+    for t in tensors:
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            from ._helpers import broadcast_error
+
+            raise broadcast_error(shape, t._data.shape) from None
     return tuple(expand(t, shape) for t in tensors)
 
 
@@ -417,7 +438,20 @@ def broadcast_shapes(*shapes):
     """The shape that ``shapes`` broadcast to."""
     from ..tensor import Size
 
-    return Size(np.broadcast_shapes(*shapes))
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out = ()
+    for k, shape in enumerate(shapes):
+        try:
+            out = np.broadcast_shapes(out, shape)
+        except ValueError:
+            for i in range(1, len(shape) + 1):
+                if shape[-i] != 1 and i <= len(out) and out[-i] not in (1, shape[-i]):
+                    raise RuntimeError(
+                        f"Attempting to broadcast a dimension of length {shape[-i]} at -{i}! Mismatching argument at "
+                        f"index {k} had {tuple(shape)}; but expected shape should be broadcastable to {_fmt(out)}"
+                    ) from None
+            raise
+    return Size(out)
 
 
 class RepeatBackward0(Node):
@@ -439,12 +473,19 @@ class RepeatBackward0(Node):
 
 def repeat(input, *sizes) -> Tensor:
     """Tile the tensor ``sizes`` times along each dim."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _shape_arg(sizes)
     x = input._data
     if len(reps) < x.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
         )
+    if builtins.any(r < 0 for r in reps):
+        full = (1,) * (len(reps) - x.ndim) + x.shape
+        target = [r * s for r, s in zip(reps, full)]
+        bad = next(v for v in target if v < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {_fmt(target)}")
     data = np.tile(x, reps)
     if _graph(input):
         node = RepeatBackward0(edges(input))
@@ -632,7 +673,9 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0 and n > 0:
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and n > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
         cls = SplitBackward0
@@ -680,6 +723,8 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
 def unbind(input, dim: int = 0):
     """All slices along ``dim``, as a tuple (views)."""
     x = input._data
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, x.ndim)
     datas = [x[(slice(None),) * d + (i, Ellipsis)] for i in range(x.shape[d])]  # ... keeps 0-d as views
     return _multi_view(input, datas, UnbindBackward0, d)
@@ -697,13 +742,20 @@ class SliceBackward0(Node):
 def narrow(input, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start+length`` along ``dim`` (a view)."""
     x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, x.ndim)
     if isinstance(start, Tensor):
         start = start.item()
+    size = x.shape[d]
+    if start < -size or start > size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
-        start += x.shape[d]
-    if start < 0 or start + length > x.shape[d] or length < 0:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({x.shape[d]}).")
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return slice_dim(input, d, start, start + length, 1)
 
 
@@ -738,7 +790,7 @@ def select(input, dim: int, index: int) -> Tensor:
     if isinstance(index, Tensor):
         index = index.item()
     if index < -size or index >= size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size {_fmt(x.shape)} at dimension {d}")
     if index < 0:
         index += size
     idx = (slice(None),) * d + (index, Ellipsis)  # the Ellipsis makes a 0-d result a view, not a scalar

@@ -9,8 +9,12 @@ sum can only differ from a true FMA on a float32 halfway case, about one in 2**2
 A Python scalar reaches a float32 kernel already rounded to float32 (PyTorch's "opmath" type), so every
 scalar is cast with ``_s`` before use. Other dtypes fall back to NumPy's own arithmetic.
 
+Plain products, quotients and ``tensor op scalar`` round once in float32 like NumPy's, so they need nothing.
+``dot_f32``/``sum_f32`` at the end reproduce the order of PyTorch's float32 reductions (for LBFGS).
+
 Not emulated: PyTorch's float32 ``sqrt`` goes through MKL's vector math, which is not correctly rounded
 (about one element in six differs by one ulp from IEEE ``sqrt``); NumPy's correctly rounded ``sqrt`` is used.
+With a correctly rounded sqrt substituted into PyTorch, every optimizer here matches it bit for bit.
 
 All functions take and update ndarrays (a Tensor's ``_data``), never Tensors.
 """

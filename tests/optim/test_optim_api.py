@@ -247,3 +247,63 @@ def test_scheduler_step_before_optimizer_step_warns():
     sched = optim.lr_scheduler.ExponentialLR(opt, 0.5)
     with pytest.warns(UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
         sched.step()
+
+
+def _require_serialization():
+    if not hasattr(numtorch, "save"):
+        pytest.skip("numtorch.save/load not available")
+
+
+def test_save_load_roundtrip_resumes_identically():
+    import io
+
+    _require_serialization()
+    name = "adam_amsgrad_wd"
+    straight = normalise(oc.run_trajectory(numtorch, name))
+    params = [numtorch.tensor(a.copy(), requires_grad=True) for a in oc.INIT]
+    opt = oc.make_optimizer(numtorch, name, params)
+    traj = []
+    for step in range(oc.STEPS):
+        if step == 7:
+            buf = io.BytesIO()
+            numtorch.save({"opt": opt.state_dict(), "params": [p.detach() for p in params]}, buf)
+            buf.seek(0)
+            ckpt = numtorch.load(buf)
+            params = [numtorch.tensor(t.numpy().copy(), requires_grad=True) for t in ckpt["params"]]
+            opt = oc.make_optimizer(numtorch, name, params)
+            opt.load_state_dict(ckpt["opt"])
+        opt.zero_grad()
+        oc._set_grads(numtorch, params, step, oc.CONFIGS[name][3])
+        opt.step()
+        traj.append(oc.flat(params))
+    assert traj == straight["traj"]
+
+
+def test_golden_adam_checkpoint_layout_and_resume():
+    """PyTorch's own Adam state_dict (../shared/golden/checkpoints) has numtorch's layout and loads into it."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    from golden import golden_path
+
+    path = golden_path("checkpoints", "adam_state_dict.pt")
+    _require_serialization()
+    golden = numtorch.load(str(path))
+    params = [numtorch.zeros(*s, requires_grad=True) for s in [(3, 4), (3,), (2, 3), (2,)]]
+    mine = optim.Adam(params, lr=0.01)
+    for _ in range(3):
+        for p in params:
+            p.grad = numtorch.ones(*p.shape)
+        mine.step()
+    sd = mine.state_dict()
+    assert sd["param_groups"] == golden["param_groups"]
+    assert list(sd["state"]) == list(golden["state"])
+    for k in sd["state"]:
+        assert list(sd["state"][k]) == list(golden["state"][k])
+        for key, value in sd["state"][k].items():
+            assert (value.dtype, value.shape) == (golden["state"][k][key].dtype, golden["state"][k][key].shape)
+    fresh = optim.Adam([numtorch.zeros(*p.shape, requires_grad=True) for p in params], lr=0.5)
+    fresh.load_state_dict(golden)
+    assert fresh.param_groups[0]["lr"] == 0.01
+    for p in fresh.param_groups[0]["params"]:
+        p.grad = numtorch.ones(*p.shape)
+    fresh.step()
+    assert all(st["step"].item() == 4.0 for st in fresh.state.values())
