@@ -417,7 +417,7 @@ def index_select(input, dim: int, index) -> Tensor:
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if idx.dtype.kind not in "iu":
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = x.shape[d] if x.ndim else 1
     if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
@@ -504,7 +504,7 @@ def masked_fill(input, mask, value) -> Tensor:
     except ValueError:
         from ._helpers import broadcast_error
 
-        raise broadcast_error(x.shape, m.shape) from None
+        raise broadcast_error(m.shape, x.shape) from None
     data = np.asarray(data, dtype=x.dtype)
     if value_t is not None and _gm._State.enabled and (input._requires_grad or value_t._requires_grad):
         node = MaskedFillBackward1(edges(input, value_t))

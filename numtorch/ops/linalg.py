@@ -131,7 +131,9 @@ def bmm(input, mat2) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: [{x.shape[0]}, {x.shape[2]}] but got: "
             f"[{y.shape[0]}, {y.shape[1]}]."
         )
-    _same_dtype(input, mat2)
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"expected scalar type {_dt.from_numpy(x.dtype)._legacy} but found "
+                           f"{_dt.from_numpy(y.dtype)._legacy}")
     data = _matmul_data(x, y)
     if graph_needed(input, mat2):
         node = BmmBackward0(edges(input, mat2))
@@ -157,7 +159,9 @@ def mv(input, vec) -> Tensor:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x.ndim}, {y.ndim}")
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({_dims(x.shape)}), vec ({y.shape[0]})")
-    _same_dtype(input, vec)
+    if x.dtype != y.dtype:
+        vn, mn = _dt.from_numpy(y.dtype)._legacy, _dt.from_numpy(x.dtype)._legacy
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vn}, {mn}, and {vn}")
     data = _matmul_data(x, y)
     if graph_needed(input, vec):
         node = MvBackward0(edges(input, vec))
@@ -209,6 +213,10 @@ def outer_raw(a: Tensor, b: Tensor) -> Tensor:
 def outer(input, vec2) -> Tensor:
     """Outer product of two 1-d tensors (recorded as a broadcast multiply, as PyTorch does)."""
     from .shape import reshape
+
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
 
     return reshape(input, (-1, 1)) * vec2
 

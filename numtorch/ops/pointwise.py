@@ -1095,7 +1095,7 @@ def where(condition, input=None, other=None) -> Tensor:
     try:
         data = np.where(cond, x, y)
     except ValueError:
-        raise broadcast_error(_shape(input), _shape(other)) from None
+        raise _first_broadcast_error(cond.shape, _shape(input), _shape(other)) from None
     if data.dtype != dt:
         data = data.astype(dt)
     if graph_needed(input, other):
@@ -1137,19 +1137,38 @@ def logical_not(input) -> Tensor:
     return _make(np.logical_not(input._data))
 
 
+def _logical(ufunc, input, other) -> Tensor:
+    x, y = _data_of(input), _data_of(other)
+    try:
+        return _make(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(x.shape, y.shape) from None
+
+
 def logical_and(input, other) -> Tensor:
     """Element-wise AND (bool result)."""
-    return _make(np.logical_and(_data_of(input), _data_of(other)))
+    return _logical(np.logical_and, input, other)
 
 
 def logical_or(input, other) -> Tensor:
     """Element-wise OR (bool result)."""
-    return _make(np.logical_or(_data_of(input), _data_of(other)))
+    return _logical(np.logical_or, input, other)
 
 
 def logical_xor(input, other) -> Tensor:
     """Element-wise XOR (bool result)."""
-    return _make(np.logical_xor(_data_of(input), _data_of(other)))
+    return _logical(np.logical_xor, input, other)
+
+
+def _first_broadcast_error(*shapes) -> RuntimeError:
+    """PyTorch's message for the first of several shapes that does not broadcast with those before it."""
+    acc = ()
+    for shape in shapes:
+        try:
+            acc = np.broadcast_shapes(acc, shape)
+        except ValueError:
+            return broadcast_error(acc, shape)
+    return broadcast_error(acc, acc)
 
 
 def _data_of(x):

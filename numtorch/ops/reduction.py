@@ -476,6 +476,8 @@ def _amax_amin(input, dim, keepdim, is_max: bool) -> Tensor:
     axes = _axes(dim, x.ndim)
     if x.ndim:
         name = "amax" if is_max else "amin"
+        if x.size == 0 and (dim is None or (type(dim) in (tuple, list) and not dim)):
+            raise _empty_reduction_error(name, x)
         for a in axes:
             if x.shape[a] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
@@ -508,9 +510,7 @@ def _arg(input, dim, keepdim, is_max: bool) -> Tensor:
     fn = np.argmax if is_max else np.argmin
     if dim is None:
         if x.size == 0:
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-            )
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         out = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
         return _make(out.reshape((1,) * x.ndim) if keepdim else out)
     axis = _one_axis(dim, x.ndim)
@@ -581,8 +581,7 @@ def _var_forward(name: str, input, dim, unbiased, keepdim, correction):
     dim, correction = _var_args(dim, unbiased, correction)
     x = input._data
     if x.dtype.kind != "f":
-        raise RuntimeError(f"{name}(): input dtype should be either floating point or complex. Got "
-                           f"{_dt.from_numpy(x.dtype)._legacy} instead.")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _axes(dim, x.ndim)
     n = 1
     for a in axes:

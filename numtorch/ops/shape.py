@@ -524,11 +524,20 @@ class CatBackward0(Node):
         return tuple(out)
 
 
+def _tensor_list(tensors, fn: str) -> list:
+    """The tensors of cat/stack, with PyTorch's TypeErrors for anything else."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    return tensors
+
+
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Concatenate along an existing dim."""
-    from ._helpers import to_tensor
-
-    tensors = [to_tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # Legacy rule: 1-d empty tensors are skipped.
@@ -587,9 +596,7 @@ class StackBackward0(Node):
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Stack along a new dim."""
-    from ._helpers import to_tensor
-
-    tensors = [to_tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape0 = tensors[0]._data.shape
