@@ -414,7 +414,8 @@ def _filled_like(fn: str, input, fill, dtype, requires_grad) -> Tensor:
         raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
     npt = _like_dtype(input, dtype).np_type
     # empty_like keeps the input's layout (a transposed input gives a transposed result).
-    return _finish(_random.draw_like(input._data, lambda shape: np.full(shape, fill, dtype=npt)), requires_grad)
+    return _finish(_random.draw_like(input._data, lambda shape: np.full(shape, fill, dtype=npt), like=True),
+                   requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
@@ -506,7 +507,7 @@ def arange(*args, out=None, dtype=None, layout=None, device=None, pin_memory: bo
         data = (xs + np.arange(n, dtype=np.int64) * xst).astype(npt)
     else:
         data = _arange_float(xs, xst, n, npt)
-    return _fill_out(out, data, requires_grad)
+    return _fill_out(out, data, requires_grad, warn_resize=True)
 
 
 def _arange_float(start: float, step: float, n: int, npt: np.dtype) -> np.ndarray:
@@ -709,12 +710,13 @@ def _gen(generator, fn: str = "rand", args: tuple = (), kwargs: dict | None = No
     raise TypeError(f"{fn}(): argument 'generator' must be torch.Generator, not {_type_name(generator)}")
 
 
-def _fill_out(out, arr: np.ndarray, requires_grad: bool) -> Tensor:
-    """Return ``arr`` as a new tensor, or written into ``out=`` (resized as PyTorch resizes it)."""
+def _fill_out(out, arr: np.ndarray, requires_grad: bool, warn_resize: bool = False) -> Tensor:
+    """Return ``arr`` as a new tensor, or written into ``out=`` (resized as PyTorch resizes it; only
+    some ops go through ``resize_output`` and warn about resizing a non-empty ``out``)."""
     if out is None:
         return _finish(arr, requires_grad)
     if out._data.shape != arr.shape:
-        if out._data.size:
+        if out._data.size and warn_resize:
             warnings.warn(
                 f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, "
                 f"which does not match the required output shape {list(arr.shape)}. This behavior is deprecated, "
@@ -761,27 +763,32 @@ def _random_factory(fn: str, size: tuple, size_kw: dict, generator, out, dtype, 
     return _fill_out(out, arr, requires_grad)
 
 
-def _like_args(input: Tensor, dtype) -> tuple[tuple, _dt.dtype]:
+def _like_args(input: Tensor, dtype, fn: str) -> tuple[tuple, _dt.dtype]:
     if not isinstance(input, Tensor):
-        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
     return input._data.shape, _like_dtype(input, dtype)
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
-    _, d = _like_args(input, dtype)
+    _, d = _like_args(input, dtype, "rand_like")
     g = _gen(generator, "rand_like", (input,))
     # empty_like keeps input's layout and the draws follow memory order (see random.draw_like).
-    return _finish(_random.draw_like(input._data, lambda shape: g.uniform(shape, d.np_type)), requires_grad)
+    return _finish(_random.draw_like(input._data, lambda shape: g.uniform(shape, d.np_type), like=True),
+                   requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
                requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
-    _, d = _like_args(input, dtype)
+    _, d = _like_args(input, dtype, "randn_like")
     g = _gen(generator, "randn_like", (input,))
-    return _finish(_random.draw_like(input._data, lambda shape: g.normal(shape, d.np_type)), requires_grad)
+    # empty_like keeps a permuted layout, and a non-contiguous result takes the scalar normal path.
+    x = input._data
+    c = _random.like_is_contiguous(x)
+    return _finish(_random.draw_like(x, lambda shape: g.normal(shape, d.np_type, contiguous=c), like=True),
+                   requires_grad)
 
 
 def _int_arg(fn: str, v, args: tuple, kwargs: dict) -> int:
@@ -822,11 +829,11 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
                  pin_memory: bool = False, requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randint`` with ``input``'s shape and dtype: ``randint_like(x, high)`` or ``(x, low, high)``."""
-    _, d = _like_args(input, dtype)
+    _, d = _like_args(input, dtype, "randint_like")
     if high is None:
         low, high = 0, low
     g = _gen(generator, "randint_like")
-    arr = _random.draw_like(input._data, lambda shape: g.randint(int(low), int(high), shape, d.np_type))
+    arr = _random.draw_like(input._data, lambda shape: g.randint(int(low), int(high), shape, d.np_type), like=True)
     return _finish(arr, requires_grad)
 
 
@@ -916,7 +923,7 @@ def normal(mean=_MISSING, std=_MISSING, size=None, *, generator=None, out=None, 
             data = _in_place_binary(data, m, np.add)
             node_cls, inputs = NormalBackward3, (mean, std)
     if out is not None:
-        return _fill_out(out, data, False)
+        return _fill_out(out, data, False, warn_resize=node_cls is NormalBackward3)
     t = _make(data)
     if _gm._State.enabled and any(x._requires_grad for x in inputs):
         node = node_cls(tuple(edge_of(x) for x in inputs))
@@ -945,7 +952,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     if p is not None:
         if out is not None:
             raise _invalid_args("bernoulli", args, {"out": out})
-        # at::bernoulli(self, p) = empty_like(self).bernoulli_(p): the scalar (53-bit) path.
+        # at::bernoulli(self, p): a contiguous empty_like(self).bernoulli_(p), the scalar (53-bit) path.
         return _make(g.bernoulli_scalar(input._data.shape, float(p), input._data.dtype))
     return _fill_out(out, g.bernoulli_tensor(input._data), False)
 

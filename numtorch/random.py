@@ -45,6 +45,7 @@ __all__ = [
     "STATE_SIZE",
     "fill_order",
     "draw_like",
+    "like_is_contiguous",
 ]
 
 # ``torch.Generator()`` (an explicitly created CPU generator) starts from this fixed seed
@@ -563,18 +564,21 @@ class Generator:
 
     # ---- normal ------------------------------------------------------------------------
 
-    def normal(self, size, dtype=np.float32, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+    def normal(self, size, dtype=np.float32, mean: float = 0.0, std: float = 1.0,
+               contiguous: bool = True) -> np.ndarray:
         """``torch.randn`` / ``Tensor.normal_(mean, std)`` / ``torch.normal(mean, std, size)``.
 
         Fewer than 16 elements: scalar Box-Muller with the cached sine; otherwise the
         16-element block algorithm (float64, or float32 with Cephes log/sincos).
+        ``contiguous=False`` (filling a non-contiguous tensor) always takes the scalar path,
+        as PyTorch's ``normal_kernel`` does; the caller supplies memory order (``draw_like``).
         """
         dims, n = _numel(size)
         dt = _float_dtype(dtype, "normal_kernel_cpu")
         mean, std = float(mean), float(std)
         if not std >= 0.0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt_double(std)}")
-        if n < 16:
+        if n < 16 or not contiguous:
             out = np.array(self._normal_scalar(n, mean, std), dtype=np.float64).astype(dt)
         elif dt == _F64:
             out = self._normal_block(n, mean, std, self._u53, _normal16_f64)
@@ -1153,11 +1157,18 @@ def fill_order(a: np.ndarray) -> tuple[int, ...] | None:
     return None if perm == list(range(a.ndim)) else tuple(perm)
 
 
-def draw_like(a: np.ndarray, make) -> np.ndarray:
+def like_is_contiguous(a: np.ndarray) -> bool:
+    """Whether ``empty_like(a)`` is contiguous: unless ``a``'s axes are permuted in memory
+    (``empty_like`` keeps the stride order, dense or not: ``infer_dense_strides``)."""
+    return fill_order(a) is None
+
+
+def draw_like(a: np.ndarray, make, like: bool = False) -> np.ndarray:
     """``make(shape)`` drawn in ``a``'s memory order, returned in ``a``'s logical axis order.
 
-    The result is a transposed view when ``a`` is a permuted layout, so it also has ``a``'s
-    strides (as PyTorch's ``empty_like`` keeps them).
+    The result is a transposed view when ``a`` is a permuted layout, so it has the stride order
+    ``empty_like(a)`` would have. (``like`` documents the caller's intent: an ``empty_like`` result
+    rather than ``a`` itself; both follow the same order.)
     """
     perm = fill_order(a)
     if perm is None:
@@ -1211,9 +1222,19 @@ class TorchGenerator(Generator):
         # PyTorch's generators print as their C++ class.
         return f"<torch._C.Generator object at {hex(id(self))}>"
 
+    def __reduce__(self):
+        # Pickles (and deep-copies) with its full state, as torch.Generator does.
+        return _rebuild_torch_generator, (Generator.get_state(self).tobytes(),)
+
 
 # type(torch.default_generator).__name__ is "Generator" in PyTorch.
 TorchGenerator.__name__ = TorchGenerator.__qualname__ = "Generator"
+
+
+def _rebuild_torch_generator(state: bytes) -> TorchGenerator:
+    g = TorchGenerator()
+    Generator.set_state(g, np.frombuffer(state, dtype=np.uint8).copy())
+    return g
 
 
 def _state_array(state) -> np.ndarray:

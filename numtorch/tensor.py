@@ -66,7 +66,9 @@ class device:
         self.index = int(idx) if idx else index
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
@@ -222,6 +224,8 @@ class Tensor:
     # -- autograd fields --------------------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            self._refresh()
         return self._requires_grad
 
     @requires_grad.setter
@@ -245,6 +249,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:
+            self._refresh()
         return self.grad_fn is None
 
     @property
@@ -258,7 +264,8 @@ class Tensor:
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value is self:
                 raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:
@@ -266,10 +273,10 @@ class Tensor:
 
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_NAMES[value._data.dtype.name]}' to a tensor with "
-                    f"grad_dtype '{self.dtype._legacy}'. The gradient must match the tensor's grad_dtype (defaults to "
-                    "the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None "
-                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
-                    "may break downstream systems that assume they match."
+                    f"grad_dtype '{self.dtype._legacy}'. The gradient must match the tensor's grad_dtype (defaults "
+                    "to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or "
+                    "None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
@@ -399,6 +406,9 @@ class Tensor:
                 "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
                 "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
             )
+        fn = self.grad_fn
+        if self._retains_grad is not False and fn is not None and fn._tensor_hooks:
+            fn._tensor_hooks.pop(("retain", self._output_nr), None)
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
@@ -493,9 +503,9 @@ class Tensor:
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
             raise RuntimeError(
-                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.  "
-                "If you were attempting to deepcopy a module, this may be because of a torch.nn.utils.weight_norm usage, "
-                "see https://github.com/pytorch/pytorch/pull/103001"
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
             )
         new = Tensor._make(self._data.copy(), cls=type(self))
         new._requires_grad = self._requires_grad
@@ -753,7 +763,9 @@ def _install_methods() -> None:
         """Fill with normal samples."""
         ip.check_inplace(self)
         g, dt = _gen(generator), self._data.dtype
-        return _fill_random(self, _draw(self, lambda shape: g.normal(shape, dt, mean, std)))
+        # PyTorch's block algorithm needs a contiguous tensor; others take the scalar path.
+        c = bool(self._data.flags.c_contiguous)
+        return _fill_random(self, _draw(self, lambda shape: g.normal(shape, dt, mean, std, contiguous=c)))
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Fill with 0/1 samples of probability ``p`` (a number, or a tensor broadcast to self)."""

@@ -18,6 +18,8 @@ from .grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
+# Imported eagerly, as PyTorch does: the names are then the functions, not the submodule (a light module).
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401,E402
 
 
 def _make_grads(outputs, grad_outputs):
@@ -146,14 +148,7 @@ class detect_anomaly:
 
 
 def __getattr__(name):
-    # gradcheck, functional helpers: imported on first use.
-    if name in ("gradcheck", "gradgradcheck"):
-        import importlib
-
-        _gc = importlib.import_module(".gradcheck", __name__)
-        # Importing the submodule bound the name to the module; PyTorch's names are the functions.
-        globals().update(gradcheck=_gc.gradcheck, gradgradcheck=_gc.gradgradcheck)
-        return getattr(_gc, name)
+    # The functional helpers: imported on first use.
     if name == "functional":
         import importlib
 

@@ -93,21 +93,24 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node, None) or [None] * node.num_outputs
-            if node._tensor_hooks:
-                node._run_tensor_hooks(grads)
-            elif type(node) is AccumulateGrad and node.variable._hooks and grads[0] is not None:
-                grads[0] = node.variable._run_hooks(grads[0])
-            if node._pre_hooks:
-                for hook in node._pre_hooks:
-                    new = hook(tuple(grads))
-                    if new is not None:
-                        grads = list(new)
-            if captures is not None:
-                for nr, g in enumerate(grads):
-                    for k in captures.get((node, nr), ()):
-                        results[k] = g
+            # Nodes from which no requested input can be reached do nothing at all (hooks, release included).
+            is_needed = needed is None or node in needed
+            if is_needed:
+                if node._tensor_hooks:
+                    node._run_tensor_hooks(grads)
+                elif type(node) is AccumulateGrad and node.variable._hooks and grads[0] is not None:
+                    grads[0] = node.variable._run_hooks(grads[0])
+                if node._pre_hooks:
+                    for hook in node._pre_hooks:
+                        new = hook(tuple(grads))
+                        if new is not None:
+                            grads = list(new)
+                if captures is not None:
+                    for nr, g in enumerate(grads):
+                        for k in captures.get((node, nr), ()):
+                            results[k] = g
 
-            run = any(g is not None for g in grads) and (needed is None or node in needed)
+            run = is_needed and any(g is not None for g in grads)
             if type(node) is AccumulateGrad and not accumulate:
                 run = False
             if run:
@@ -125,7 +128,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                             out = tuple(new)
             else:
                 out = ()
-            if not retain_graph:
+            if not retain_graph and is_needed:
                 node.release()
 
             for i, (nxt, nr) in enumerate(node.next_functions):

@@ -303,13 +303,3 @@ def _float64():
     from .. import dtypes
 
     return dtypes.float64
-
-
-class _CallableModule(type(warnings)):
-    """If this module was imported by name first, ``numtorch.autograd.gradcheck(...)`` still calls gradcheck."""
-
-    def __call__(self, *args, **kwargs):
-        return gradcheck(*args, **kwargs)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -267,6 +267,9 @@ class RemovableHandle:
     def __init__(self, hooks: list, hook):
         self._hooks, self._hook = hooks, hook
 
+    def __repr__(self) -> str:
+        return f"<torch.utils.hooks.RemovableHandle object at {hex(id(self))}>"
+
     def remove(self) -> None:
         try:
             self._hooks.remove(self._hook)

@@ -37,6 +37,7 @@ class _State:
     exited: dict = {}   # world rank -> time.monotonic() when its exit notice arrived
     installed = False
     prev_hook = None
+    broken = False      # a collective failed (timeout, rank gone): requests are left pending for good
 
 
 def mpi_available() -> bool:
@@ -104,9 +105,23 @@ def _excepthook(tp, value, tb) -> None:
 
 
 def _notify_exit() -> None:
-    """Tell every other rank this one is leaving, so none of them waits for it in a collective."""
+    """Tell every other rank this one is leaving, so none of them waits for it in a collective.
+
+    After a failed collective the ranks can no longer agree on anything (MPI_Finalize could hang on the
+    requests left pending), so this rank aborts the job instead: a rank stuck elsewhere ends too.
+    """
     if not _live() or _State.ctl is None:
         return
+    if _State.broken:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stream must not stop the abort
+                pass
+        sys.stderr.write(f"numtorch.distributed: rank {world_rank()} exits after a failed collective; aborting all "
+                         f"{_State.world.Get_size()} ranks (MPI_Abort)\n")
+        sys.stderr.flush()
+        _State.world.Abort(1)
     MPI, ctl = _State.MPI, _State.ctl
     me = world_rank()
     note = bytearray(8)
@@ -154,10 +169,12 @@ def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
             if _State.exited:
                 gone = [r for r in ranks if r in _State.exited]
                 if gone and now - max(start, min(_State.exited[r] for r in gone)) > _GRACE_S:
+                    _State.broken = True
                     raise RuntimeError(
                         f"numtorch.distributed: rank {gone[0]} exited while rank {world_rank()} waited for it in "
                         f"{what}; the job cannot go on (see rank {gone[0]}'s output for why it stopped)")
             if now > deadline:
+                _State.broken = True
                 raise RuntimeError(
                     f"numtorch.distributed: {what} timed out on rank {world_rank()} after {timeout_s:g} s "
                     f"waiting for ranks {list(ranks)} (timeout set by init_process_group(timeout=...)); a rank did "

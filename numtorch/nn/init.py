@@ -108,7 +108,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                 mask = (result < lo) | (result > hi)
                 if not mask.any():
                     break
-                fresh = _random.draw_like(x, lambda shape: g.normal(shape, dt, mean, std))
+                # empty_like(result).normal_(): result's layout; non-contiguous takes the scalar path
+                fresh = _random.draw_like(result, _normal_maker(g, dt, mean, std, _random.like_is_contiguous(result)),
+                                          like=True)
                 result = np.where(mask, fresh, result)
             if result is not x:
                 tensor.copy_(Tensor._make(np.ascontiguousarray(result)))
@@ -123,7 +125,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                 return (c * c) * t_half - t_peak
 
             def accept(cand: np.ndarray) -> np.ndarray:
-                u = _random.draw_like(x, lambda shape: g.uniform(shape, dt))  # accept_buf.uniform_()
+                u = _random.draw_like(x, lambda shape: g.uniform(shape, dt), like=True)  # accept_buf.uniform_()
                 with np.errstate(divide="ignore"):
                     return np.log(u) > cand
 
@@ -133,13 +135,17 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             pending = accept(cand)
             if pending.any():
                 while True:
-                    new = _random.draw_like(x, lambda shape: g.uniform(shape, dt, a, b))
+                    new = _random.draw_like(x, lambda shape: g.uniform(shape, dt, a, b), like=True)  # candidates
                     result = np.where(pending, new, result)
                     pending = np.where(pending, accept(log_density(new)), pending)
                     if not pending.any():
                         break
                 tensor.copy_(Tensor._make(np.ascontiguousarray(result)))
     return tensor
+
+
+def _normal_maker(g, dt, mean: float, std: float, contiguous: bool):
+    return lambda shape: g.normal(shape, dt, mean, std, contiguous=contiguous)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

@@ -144,6 +144,10 @@ def _apply_slicing(input: Tensor, key: tuple, optimize: bool):
                 out = slice_dim(out, dim, s, max(e, s), st)
             dim += 1
         elif _is_advanced(k):
+            if type(k) is bool or (isinstance(k, Tensor) and k._data.ndim == 0):
+                # A scalar bool adds a dim of size 1: PyTorch unsqueezes, then indexes it with [True] / [False].
+                out = unsqueeze(out, dim)
+                k = np.array([bool(k)])
             if advanced is None:
                 advanced, covered = [], 0
             advanced.extend([slice(None)] * (dim - covered))
@@ -420,7 +424,8 @@ def index_select(input, dim: int, index) -> Tensor:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = x.shape[d] if x.ndim else 1
     if idx.size and (idx.max() >= size or idx.min() < 0):
-        raise IndexError("index out of range in self")
+        bad = int(idx.reshape(-1)[(idx.reshape(-1) >= size) | (idx.reshape(-1) < 0)][0])
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     data = np.take(x, idx.reshape(-1), axis=d) if x.ndim else x[idx.reshape(-1)][0]
     if _gm._State.enabled and input._requires_grad:
         node = IndexSelectBackward0(edges(input))

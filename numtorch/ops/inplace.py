@@ -32,6 +32,10 @@ OVERLAP_MSG = (
     "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
     "Please clone() the tensor before performing the operation."
 )
+PARTIAL_OVERLAP_MSG = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory "
+    "location. Please clone() the tensor before performing the operation."
+)
 MULTI_OUTPUT_VIEW_MSG = (
     "Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function that "
     "returns multiple views. Such functions do not allow the output views to be modified inplace. You should "
@@ -80,6 +84,10 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     if base is not None and _gm._State.enabled and self._view_version != self._vbox[0] \
             and self._view_version is not None:
         refresh_view(self)  # its base changed since: its history is now AsStrided(base's)
+    vbox = self._vbox
+    for a in args:
+        if isinstance(a, Tensor) and a._vbox is vbox and a is not self:
+            _check_overlap(self._data, a._data)  # a view of the same memory: PyTorch refuses partial overlap
     needs_graph = _gm._State.enabled and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
     )
@@ -513,11 +521,23 @@ def copy_(self, src, non_blocking: bool = False):
         if full != dshape:
             raise RuntimeError(f"output with shape {_dims(dshape)} doesn't match the broadcast shape {_dims(full)}")
 
+    s = src._data
+    if src._vbox is not self._vbox and np.may_share_memory(self._data, s):
+        _check_overlap(self._data, s)  # (same version counter: apply_inplace checks)
+
     def fast(arr):
-        s = src._data
-        np.copyto(arr, s.copy() if np.shares_memory(arr, s) else s, casting="unsafe")
+        np.copyto(arr, s, casting="unsafe")
 
     return apply_inplace(self, _copy_op, src, fast=fast)
+
+
+def _check_overlap(out: np.ndarray, arg: np.ndarray) -> None:
+    """An input may be the written-to memory exactly, or not touch it at all; partial overlap is refused."""
+    if (out.__array_interface__["data"][0] == arg.__array_interface__["data"][0] and out.strides == arg.strides
+            and out.shape == arg.shape):
+        return
+    if np.shares_memory(out, arg):
+        raise RuntimeError(PARTIAL_OVERLAP_MSG)
 
 
 # --- setitem -----------------------------------------------------------------------------------------------

@@ -65,22 +65,27 @@ def mm(input, mat2) -> Tensor:
 
 
 class AddmmBackward0(Node):
-    """d(bias + A B): bias gets the gradient summed to its shape, A and B as in ``mm``."""
+    """d(beta bias + alpha A B): bias gets beta * grad summed to its shape; A and B alpha times mm's."""
 
     def backward(self, grad):
         a, b = self.saved
         from ._helpers import sum_to
 
-        gbias = sum_to(grad, self.bias_shape) if self.next_functions[0][0] is not None else None
-        if self.beta != 1 and gbias is not None:
-            gbias = gbias * self.beta
-        ga = mm(grad, b.t()) if self.next_functions[1][0] is not None else None
-        gb = mm(a.t(), grad) if self.next_functions[2][0] is not None else None
+        beta, alpha = self.beta, self.alpha
+        gbias = ga = gb = None
+        if self.next_functions[0][0] is not None:
+            gbias = sum_to(grad if beta == 1 else grad * beta, self.bias_shape)
+        if self.next_functions[1][0] is not None:
+            ga = mm(grad, b.t())
+            ga = ga if alpha == 1 else ga * alpha
+        if self.next_functions[2][0] is not None:
+            gb = mm(a.t(), grad)
+            gb = gb if alpha == 1 else gb * alpha
         return gbias, ga, gb
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
-    """``beta * input + alpha * (mat1 @ mat2)``."""
+    """``beta * input + alpha * (mat1 @ mat2)`` (with ``beta=0`` the input's values are ignored, NaN included)."""
     x, y = mat1._data, mat2._data
     if x.ndim != 2:
         raise RuntimeError("mat1 must be a matrix, got " + f"{x.ndim}-D tensor")
@@ -95,16 +100,23 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
             f"{what} and mat2 must have the same dtype, but got {_dt.from_numpy(first.dtype)._legacy} and "
             f"{_dt.from_numpy(y.dtype)._legacy}"
         )
+    from .shape import expand
+
+    out_shape = (x.shape[0], y.shape[1])
+    bias = input._data
+    if bias.shape != out_shape:
+        bias = expand(input, out_shape)._data  # PyTorch's expand errors for a bias that does not fit
     prod = _matmul_data(x, y)
     if alpha != 1:
         prod = prod * alpha
-    data = prod + (input._data if beta == 1 else input._data * beta)
+    if beta == 0:
+        data = prod
+    else:
+        data = prod + (bias if beta == 1 else bias * beta)
     if graph_needed(input, mat1, mat2):
         node = AddmmBackward0(edges(input, mat1, mat2))
-        node.bias_shape, node.beta = input._data.shape, beta
+        node.bias_shape, node.beta, node.alpha = input._data.shape, beta, alpha
         node.save(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
-        if alpha != 1:
-            raise NotImplementedError("addmm with alpha != 1 does not record gradients in numtorch")
         return result(data, node)
     return _make(data)
 

@@ -682,7 +682,8 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         noise = np.zeros(x.shape, dtype=x.dtype)
     else:
         # empty_like(x).bernoulli_(1 - p): drawn in x's memory order (PyTorch's TensorIterator order).
-        mask = _random.draw_like(x, lambda shape: _random.default_generator.bernoulli_scalar(shape, 1.0 - p, x.dtype))
+        mask = _random.draw_like(x, lambda shape: _random.default_generator.bernoulli_scalar(shape, 1.0 - p, x.dtype),
+                                 like=True)
         noise = mask / x.dtype.type(1.0 - p)
     out = input * _make(noise.astype(x.dtype, copy=False))
     if inplace:

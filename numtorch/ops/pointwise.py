@@ -235,7 +235,7 @@ class NotImplementedNode(Node):
 def _not_implemented(data: np.ndarray, op_name: str, *args) -> Tensor:
     """Wrap ``data``; when some argument requires grad, record a NotImplemented node as PyTorch does."""
     if graph_needed(*args):
-        return result(data, NotImplementedNode(edges(*args), op_name))
+        return result(data, NotImplementedNode(edges(*(a for a in args if isinstance(a, Tensor))), op_name))
     return _make(data)
 
 
@@ -328,10 +328,15 @@ class RemainderBackward1(Node):
 def remainder(input, other) -> Tensor:
     """``input % other`` with the sign of ``other`` (Python's rule, as PyTorch uses)."""
     x, y, dt = operands(input, other)
-    if np.dtype(dt).kind != "f":
-        _check_int_zero_division(y)
     try:
-        data = np.asarray(np.remainder(x, y), dtype=dt)
+        if np.dtype(dt).kind != "f":
+            _check_int_zero_division(y)
+            data = np.asarray(np.remainder(x, y), dtype=dt)
+        else:
+            # PyTorch's float kernel: fmod, then shift by b where the signs differ (a zero result stays +0.0,
+            # where NumPy's remainder gives it b's sign).
+            mod = np.fmod(x, y)
+            data = np.asarray(np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), mod + y, mod), dtype=dt)
     except ValueError:
         raise broadcast_error(_shape(input), _shape(other)) from None
     if not graph_needed(input, other):
@@ -737,11 +742,11 @@ def sigmoid(input) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """d relu(x) = (x > 0) dx."""
+    """d relu(x) = dx where the output is positive, else 0 (PyTorch's threshold_backward: a true zero)."""
 
     def backward(self, grad):
         (res,) = self.saved
-        return (grad * (res > 0),)
+        return (where(res > 0, grad, _zero(grad)),)
 
 
 def relu(input) -> Tensor:
@@ -801,7 +806,8 @@ def round(input, *, decimals: int = 0) -> Tensor:
     _no_bool(input, "round_vml_cpu")
     if input._data.dtype.kind != "f":
         if decimals:
-            raise NotImplementedError(f'"round_cpu" not implemented for \'{_dt.from_numpy(input._data.dtype)._legacy}\'')
+            legacy = _dt.from_numpy(input._data.dtype)._legacy
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{legacy}\'')
         return _make(input._data.copy())
     if decimals:
         return _unary(input, lambda x: np.round(x, decimals), RoundBackward1)

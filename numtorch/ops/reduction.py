@@ -88,8 +88,10 @@ class SumBackward1(Node):
         return (_cast_back(_expand_back(grad, self.shape, self.axes, self.keepdim), self.in_dtype),)
 
 
-def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor:
     """Sum of all elements, or over ``dim`` (int or tuple; an empty tuple sums everything)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x = input._data
     out_dtype = _sum_dtype(x, dtype)
     if dim is None:
@@ -146,8 +148,10 @@ def _mean_array(x: np.ndarray, axes, keepdim: bool) -> np.ndarray:
     return np.asarray(x.mean(axis=axes, dtype=x.dtype, keepdims=keepdim))
 
 
-def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor:
     """Arithmetic mean of all elements, or over ``dim`` (an empty tuple averages everything)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x0 = x = input._data
     if dtype is not None:
         x = x.astype(_dt.as_dtype(dtype).np_type)
@@ -226,8 +230,10 @@ def _prod_others(x: Tensor, axis: int) -> Tensor:
     return left * right
 
 
-def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor:
     """Product of all elements, or along one ``dim``."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x = input._data
     out_dtype = _sum_dtype(x, dtype)
     if dim is None:
@@ -260,8 +266,12 @@ class CumsumBackward0(Node):
         return (_cast_back(g, self.in_dtype),)
 
 
-def cumsum(input, dim: int, *, dtype=None) -> Tensor:
+def cumsum(input, dim=None, *, dtype=None, axis=None) -> Tensor:
     """Cumulative sum along ``dim``."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
+    if dim is None:
+        raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
     x = input._data
     axis = _one_axis(dim, x.ndim)
     out_dtype = _sum_dtype(x, dtype)
@@ -461,13 +471,17 @@ def _arg_extreme(x: np.ndarray, axis: int, is_max: bool) -> np.ndarray:
     return (np.argmax if is_max else np.argmin)(x, axis=axis)
 
 
-def max(input, dim=None, keepdim: bool = False):
+def max(input, dim=None, keepdim: bool = False, *, axis=None):
     """Largest element; with ``dim``: ``(values, indices)``; with a tensor: element-wise maximum."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _max_min(input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim: bool = False):
+def min(input, dim=None, keepdim: bool = False, *, axis=None):
     """Smallest element; with ``dim``: ``(values, indices)``; with a tensor: element-wise minimum."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _max_min(input, dim, keepdim, False)
 
 
@@ -492,13 +506,17 @@ def _amax_amin(input, dim, keepdim, is_max: bool) -> Tensor:
     return _make(data)
 
 
-def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+def amax(input, dim=(), keepdim: bool = False, *, axis=None) -> Tensor:
     """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _amax_amin(input, dim, keepdim, True)
 
 
-def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+def amin(input, dim=(), keepdim: bool = False, *, axis=None) -> Tensor:
     """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _amax_amin(input, dim, keepdim, False)
 
 
@@ -521,13 +539,17 @@ def _arg(input, dim, keepdim, is_max: bool) -> Tensor:
     return _make(np.asarray(fn(x, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 
-def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+def argmax(input, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None; the first NaN wins)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _arg(input, dim, keepdim, True)
 
 
-def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+def argmin(input, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None; the first NaN wins)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _arg(input, dim, keepdim, False)
 
 
@@ -602,8 +624,10 @@ def _var_forward(name: str, input, dim, unbiased, keepdim, correction):
     return x, np.asarray(data, dtype=x.dtype), axes, correction, dim is None or not x.ndim
 
 
-def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, axis=None) -> Tensor:
     """Variance (Bessel-corrected by default)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x, data, axes, correction, full = _var_forward("var", input, dim, unbiased, keepdim, correction)
     if _gm._State.enabled and input._requires_grad:
         node = VarBackward0(edges(input))
@@ -613,8 +637,10 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     return _make(data)
 
 
-def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, axis=None) -> Tensor:
     """Standard deviation (Bessel-corrected by default)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x, data, axes, correction, full = _var_forward("std", input, dim, unbiased, keepdim, correction)
     if _gm._State.enabled and input._requires_grad:
         node = StdBackward0(edges(input))
@@ -735,8 +761,12 @@ class LogsumexpBackward0(Node):
         return (_expand_back(grad, x._data.shape, self.axes, self.keepdim) * exp(x - r),)
 
 
-def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+def logsumexp(input, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed stably."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
+    if dim is None:
+        raise TypeError("logsumexp() missing 1 required positional argument: 'dim'")
     x = input._data
     if x.dtype.kind != "f":
         x = x.astype(_dt.get_default_dtype().np_type)
@@ -768,13 +798,17 @@ def _all_any(fn, input, dim, keepdim) -> Tensor:
     return _make(data.astype(np.uint8) if x.dtype == np.uint8 else data)
 
 
-def all(input, dim=None, keepdim: bool = False) -> Tensor:
+def all(input, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """True if every element (along ``dim``) is nonzero."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _all_any(np.all, input, dim, keepdim)
 
 
-def any(input, dim=None, keepdim: bool = False) -> Tensor:
+def any(input, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """True if some element (along ``dim``) is nonzero."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     return _all_any(np.any, input, dim, keepdim)
 
 

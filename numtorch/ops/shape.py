@@ -191,8 +191,12 @@ class UnsqueezeBackward0(Node):
         return (squeeze(grad, self.dim),)
 
 
-def unsqueeze(input, dim: int) -> Tensor:
+def unsqueeze(input, dim=None, *, axis=None) -> Tensor:
     """Insert a dim of size 1 at ``dim``."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
+    if dim is None:
+        raise TypeError("unsqueeze() missing 1 required positional argument: 'dim'")
     x = input._data
     d = _wrap_dim(dim, x.ndim + 1)
     data = np.expand_dims(x, d)
@@ -227,8 +231,10 @@ class SqueezeBackward4(SqueezeBackward1):
     """In-place ``squeeze_(dim)`` (what ``matmul`` of a vector and a matrix ends with)."""
 
 
-def squeeze(input, dim=None) -> Tensor:
+def squeeze(input, dim=None, *, axis=None) -> Tensor:
     """Remove dims of size 1 (all, or only ``dim``)."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     x = input._data
     if dim is None:
         data = np.squeeze(x)
@@ -535,8 +541,10 @@ def _tensor_list(tensors, fn: str) -> list:
     return tensors
 
 
-def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+def cat(tensors, dim: int = 0, *, out=None, axis=None) -> Tensor:
     """Concatenate along an existing dim."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -594,8 +602,10 @@ class StackBackward0(Node):
         return tuple(out)
 
 
-def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+def stack(tensors, dim: int = 0, *, out=None, axis=None) -> Tensor:
     """Stack along a new dim."""
+    if axis is not None:  # NumPy's name, which PyTorch accepts too
+        dim = axis
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

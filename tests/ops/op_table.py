@@ -205,21 +205,21 @@ op("rmul", lambda T, x: 3 * x, lambda x: 3 * x, [Sample(R(3, 4)), Sample(A(1.25)
 op("div", lambda T, x, y: x / y, lambda x, y: _keep(np.true_divide)(x, y), _BIN_SAMPLES, "DivBackward0")
 op("rdiv", lambda T, x: 2.0 / x, lambda x: 2.0 / x, [Sample(R(3, 4)), Sample(A(1.25))], "MulBackward0")
 op("div_trunc", lambda T, x, y: T.div(x, y, rounding_mode="trunc"), lambda x, y: np.trunc(x / y),
-   [Sample(R(3, 4), R(3, 4), edge=True)], "DivBackward2", gradgrad=False)
+   [Sample(R(3, 4), R(3, 4))], "DivBackward2")
 op("div_trunc_scalar", lambda T, x: T.div(x, 0.7, rounding_mode="trunc"), lambda x: np.trunc(x / 0.7),
-   [Sample(R(3, 4), edge=True)], "DivBackward2", gradgrad=False)
+   [Sample(R(3, 4))], "DivBackward2")
 op("div_floor", lambda T, x, y: T.div(x, y, rounding_mode="floor"), lambda x, y: np.floor_divide(x, y),
-   [Sample(R(3, 4), R(4), edge=True)], "DivBackward2", gradgrad=False)
+   [Sample(R(3, 4), R(4))], "DivBackward2")
 op("floordiv", lambda T, x, y: x // y, _floordiv,
    [Sample(R(3, 4), R(3, 4)), Sample(R(3), 0.5), Sample(Ints(5), A([2, -3, 4, -1, 7], i64))],
    _NOT_IMPLEMENTED, grad=False)
 op("rfloordiv", lambda T, x: 7 // x, lambda x: np.floor_divide(7, x).astype(x.dtype), [Sample(R(3))],
    _NOT_IMPLEMENTED, grad=False)
 op("remainder", lambda T, x, y: x % y, lambda x, y: _keep(np.remainder)(x, y),
-   [Sample(R(3, 4), R(3, 4), edge=True), Sample(R(3, 4), R(4), edge=True),
+   [Sample(R(3, 4), R(3, 4)), Sample(R(3, 4), R(4)),
     Sample(Ints(5), A([2, -3, 4, -1, 7], i64))],
-   "RemainderBackward1", gradgrad=False)
-op("remainder_scalar", lambda T, x: x % 0.75, lambda x: np.remainder(x, 0.75), [Sample(R(3, 4), edge=True)],
+   "RemainderBackward1")
+op("remainder_scalar", lambda T, x: x % 0.75, lambda x: np.remainder(x, 0.75), [Sample(R(3, 4))],
    "RemainderBackward0")
 op("rremainder", lambda T, x: 5.0 % x, lambda x: np.remainder(5.0, x), [Sample(R(3))], _NOT_IMPLEMENTED,
    grad=False)
@@ -408,6 +408,13 @@ op("mm", lambda T, x, y: T.mm(x, y), np.matmul, [Sample(R(3, 4), R(4, 2)), Sampl
 op("bmm", lambda T, x, y: T.bmm(x, y), np.matmul, [Sample(R(2, 3, 4), R(2, 4, 2))], "BmmBackward0")
 op("mv", lambda T, x, y: T.mv(x, y), np.matmul, [Sample(R(3, 4), R(4))], "MvBackward0")
 op("dot", lambda T, x, y: T.dot(x, y), np.dot, [Sample(R(4), R(4))], "DotBackward0")
+op("addmm", lambda T, b, x, y: T.addmm(b, x, y), lambda b, x, y: b + x @ y,
+   [Sample(R(2), R(3, 4), R(4, 2)), Sample(R(3, 2), R(3, 4), R(4, 2)), Sample(A(0.5), R(3, 4), R(4, 2))],
+   "AddmmBackward0")
+op("addmm_scaled", lambda T, b, x, y: T.addmm(b, x, y, beta=0.5, alpha=2.0), lambda b, x, y: 0.5 * b + 2.0 * (x @ y),
+   [Sample(R(2), R(3, 4), R(4, 2))], "AddmmBackward0")
+op("addmm_beta0", lambda T, b, x, y: T.addmm(b, x, y, beta=0), lambda b, x, y: x @ y,
+   [Sample(A([np.nan, 1.0]), R(3, 4), R(4, 2), desc="beta=0 ignores a NaN bias")], "AddmmBackward0")
 op("outer", lambda T, x, y: T.outer(x, y), np.outer, [Sample(R(3), R(4))], "MulBackward0")
 
 # Shape ops.
@@ -569,6 +576,10 @@ op("cumsum_dtype", lambda T, x: x.cumsum(1, dtype=T.float64), lambda x: np.cumsu
    [Sample(R(2, 3, dtype=f32))], "CumsumBackward0")
 op("all_any_uint8", lambda T, x: (x.all(), x.any(1)), lambda x: (np.all(x).astype(u8), np.any(x, 1).astype(u8)),
    [Sample(A([[1, 0], [2, 3]], u8))], None, grad=False)
+
+op("axis_alias", lambda T, x: (x.sum(axis=0), x.mean(axis=1), T.cat([x, x], axis=1), x.amax(axis=0), x.std(axis=1)),
+   lambda x: (x.sum(0), x.mean(1), np.concatenate([x, x], 1), x.max(0), x.std(1, ddof=1)), [Sample(_M)],
+   "SumBackward1")
 
 # Matrix products on the remaining matmul paths (each recorded as PyTorch records it).
 op("matmul_fold_2d_3d", lambda T, x, y: x @ y, np.matmul, [Sample(R(3, 4), R(2, 4, 5))], "CloneBackward0")
@@ -751,6 +762,18 @@ PROMOTION = [
     ("stack(bool, int32)", lambda T: T.stack([T.tensor([True]), _t(T, [2], "int32")]), "int32"),
     ("masked_fill(int, 2.7)", lambda T: T.tensor([1, 2]).masked_fill(T.tensor([True, False]), 2.7), "int64"),
     ("int tensor mean(dtype=float64)", lambda T: T.tensor([1, 2]).mean(dtype=T.float64), "float64"),
+    ("float32 + float64 ndarray (NumPy decides)", lambda T: T.ones(2) + np.array([1.0, 2.0]), "float64"),
+    ("int64 + 0-d float64 ndarray", lambda T: T.tensor([1, 2]) + np.array(2.5), "float64"),
+    ("float32 + np.float64 scalar", lambda T: T.ones(2) + np.float64(2.0), "float32"),
+    ("int64 * np.float64 scalar", lambda T: T.tensor([1, 2]) * np.float64(2.0), "float32"),
+    ("int ** negative int tensor", lambda T: T.tensor([2, 1, -1, -1, 0]) ** T.tensor([-1, -3, -3, -2, -1]), "int64"),
+    ("2 ** negative int tensor", lambda T: 2 ** T.tensor([-2, 3]), "int64"),
+    ("int / 0", lambda T: T.tensor([1, -1, 0]) / 0, "float32"),
+    ("int div floor by float", lambda T: T.tensor([7, -7]).div(2.0, rounding_mode="floor"), "float32"),
+    ("float16 * 2", lambda T: _t(T, [1.0], "float16") * 2, "float16"),
+    ("int8 + uint8 0-d", lambda T: _t(T, [2], "int8") + _t(T, 200, "uint8"), "int8"),
+    ("bool 0-d + int8", lambda T: T.tensor(True) + _t(T, [1, 2], "int8"), "int8"),
+    ("float 0-d * int8", lambda T: T.tensor(1.5) * _t(T, [1, 2], "int8"), "float32"),
 ]
 
 # Values that overflow the tensor's integer dtype wrap around as in C (PyTorch casts the number).
@@ -854,4 +877,100 @@ ERRORS = [
     ("squeeze dim out of range", lambda T: T.ones(2, 1).squeeze(2), IndexError,
      "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
     ("chunk zero", lambda T: T.ones(2).chunk(0), RuntimeError, "chunk expects `chunks` to be greater than 0, got: 0"),
+    ("bool tensor minus int tensor", lambda T: T.tensor([True]) - T.tensor([1]), RuntimeError,
+     "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use "
+     "the `~` or `logical_not()` operator instead."),
+    ("number minus bool tensor", lambda T: 1 - T.tensor([True]), RuntimeError,
+     "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use "
+     "the `~` or `logical_not()` operator instead."),
+    ("True minus bool tensor", lambda T: True - T.tensor([True]), RuntimeError,
+     "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+     "operator instead."),
+    ("float alpha with ints", lambda T: T.add(T.tensor([1]), 1, alpha=2.5), RuntimeError,
+     "For integral input tensors, argument alpha must not be a floating point number."),
+    ("bool alpha", lambda T: T.sub(T.ones(1), 1, alpha=True), RuntimeError,
+     "Boolean alpha only supported for Boolean results."),
+    ("abs of bool", lambda T: T.tensor([True]).abs(), NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    ("floor of bool", lambda T: T.tensor([True]).floor(), NotImplementedError,
+     "\"floor_vml_cpu\" not implemented for 'Bool'"),
+    ("relu of bool", lambda T: T.tensor([True]).relu(), RuntimeError, "Boolean inputs not supported for relu"),
+    ("round(decimals) of int", lambda T: T.tensor([1]).round(decimals=1), NotImplementedError,
+     "\"round_cpu\" not implemented for 'Long'"),
+    ("bool ** bool", lambda T: T.tensor([True]) ** T.tensor([True]), NotImplementedError,
+     "\"pow\" not implemented for 'Bool'"),
+    ("narrow start out of range", lambda T: T.ones(2, 3).narrow(1, -4, 1), IndexError,
+     "start out of range (expected to be in range of [-3, 3], but got -4)"),
+    ("narrow negative length", lambda T: T.ones(2, 3).narrow(1, 0, -1), RuntimeError,
+     "narrow(): length must be non-negative."),
+    ("select out of range", lambda T: T.ones(2, 3).select(1, -4), IndexError,
+     "select(): index -4 out of range for tensor of size [2, 3] at dimension 1"),
+    ("split negative size", lambda T: T.ones(2, 3).split(-1), RuntimeError,
+     "split expects split_size be non-negative, but got split_size=-1"),
+    ("view negative dim", lambda T: T.ones(2, 3).view(-2, 3), RuntimeError,
+     "invalid shape dimension -2 at index 0 of shape [-2, 3]"),
+    ("reshape of 0 elements with -1", lambda T: T.ones(0, 3).reshape(-1, 0), RuntimeError,
+     "cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified dimension size -1 can be any "
+     "value and is ambiguous"),
+    ("repeat with negative", lambda T: T.ones(2, 3).repeat(-1, 1), RuntimeError,
+     "Trying to create tensor with negative dimension -2: [-2, 3]"),
+    ("unflatten sizes", lambda T: T.ones(2, 3).unflatten(1, (2, 2)), RuntimeError,
+     "unflatten: Provided sizes [2, 2] don't multiply up to the size of dim 1 (3) in the input tensor"),
+    ("broadcast_tensors mismatch", lambda T: T.broadcast_tensors(T.ones(2, 3), T.ones(4)), RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"),
+    ("broadcast_shapes mismatch", lambda T: T.broadcast_shapes((2, 2), (3,)), RuntimeError,
+     "Attempting to broadcast a dimension of length 3 at -1! Mismatching argument at index 1 had (3,); but expected "
+     "shape should be broadcastable to [2, 2]"),
+    ("unbind of 0-d", lambda T: T.tensor(2.0).unbind(), IndexError,
+     "Dimension specified as 0 but tensor has no dimensions"),
+    ("argmax of empty", lambda T: T.ones(0).argmax(), IndexError,
+     "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
+    ("amax of empty", lambda T: T.ones(0).amax(), RuntimeError,
+     "amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' "
+     "argument."),
+    ("amax over an empty dim", lambda T: T.ones(2, 0).amax(1), IndexError,
+     "amax(): Expected reduction dim 1 to have non-zero size."),
+    ("max over an empty dim", lambda T: T.ones(2, 0).max(1), IndexError,
+     "max(): Expected reduction dim 1 to have non-zero size."),
+    ("std of int", lambda T: T.tensor([1, 2]).std(), RuntimeError,
+     "std and var only support floating point and complex dtypes"),
+    ("norm of int", lambda T: T.tensor([1, 2]).norm(), RuntimeError,
+     "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
+    ("argmax of bool", lambda T: T.tensor([True]).argmax(), RuntimeError, "argmax(): does not support bool input"),
+    ("index_select out of range", lambda T: T.ones(2, 3).index_select(1, T.tensor([3])), RuntimeError,
+     "INDICES element is out of DATA bounds, id=3 axis_dim=3"),
+    ("index_select index dtype", lambda T: T.ones(2, 3).index_select(1, T.tensor([0.0])), RuntimeError,
+     "index_select(): Expected dtype int32 or int64 for index"),
+    ("masked_fill mask shape", lambda T: T.ones(2, 3).masked_fill(T.tensor([True, False]), 0.0), RuntimeError,
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"),
+    ("where condition shape", lambda T: T.where(T.tensor([True, False]), T.ones(2, 3), 0.0), RuntimeError,
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"),
+    ("logical_and mismatch", lambda T: T.logical_and(T.ones(2, 3), T.ones(4)), RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"),
+    ("mv dtype", lambda T: T.mv(T.ones(2, 3), T.ones(3, dtype=T.float64)), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
+    ("bmm dtype", lambda T: T.bmm(T.ones(1, 2, 3), T.ones(1, 3, 2, dtype=T.float64)), RuntimeError,
+     "expected scalar type Float but found Double"),
+    ("batched matmul dtype", lambda T: T.ones(2, 2, 3) @ T.ones(2, 3, 2, dtype=T.float64), RuntimeError,
+     "expected scalar type Float but found Double"),
+    ("mm dtype", lambda T: T.mm(T.ones(2, 3, dtype=T.int64), T.ones(3, 2)), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: long int != float"),
+    ("dot dtype", lambda T: T.dot(T.ones(3, dtype=T.float64), T.ones(3)), RuntimeError,
+     "dot : expected both vectors to have same dtype, but found Double and Float"),
+    ("addmm bias shape", lambda T: T.addmm(T.ones(3, 4), T.ones(4, 5), T.ones(5, 5)), RuntimeError,
+     "The expanded size of the tensor (5) must match the existing size (4) at non-singleton dimension 1.  Target "
+     "sizes: [4, 5].  Tensor sizes: [3, 4]"),
+    ("addmm dtype", lambda T: T.addmm(T.ones(5), T.ones(4, 3), T.ones(3, 5, dtype=T.float64)), RuntimeError,
+     "self and mat2 must have the same dtype, but got Float and Double"),
+    ("outer of 2-d", lambda T: T.outer(T.ones(2), T.ones(2, 3)), RuntimeError,
+     "outer: Expected 1-D argument vec2, but got 2-D"),
+    ("batched matmul mismatch", lambda T: T.ones(2, 3, 4) @ T.ones(2, 5, 6), RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5]."),
+    ("matmul batch broadcast", lambda T: T.ones(3, 3, 4) @ T.ones(2, 4, 6), RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ("folded matmul mismatch", lambda T: T.ones(2, 3, 4) @ T.ones(5, 6), RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x6)"),
+    ("cat of a non-tensor", lambda T: T.cat([T.ones(2), 1.0]), TypeError,
+     "expected Tensor as element 1 in argument 0, but got float"),
+    ("stack of a tensor", lambda T: T.stack(T.ones(2, 3)), TypeError,
+     "stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"),
 ]

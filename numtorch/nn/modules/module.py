@@ -37,8 +37,13 @@ class _IncompatibleKeys(tuple):
 
 
 class _RemovableHandle:
+    """Returned by the ``register_*_hook`` methods: ``remove()`` unregisters the hook."""
+
     def __init__(self, store: dict, key):
         self._store, self._key = store, key
+
+    def __repr__(self) -> str:
+        return f"<torch.utils.hooks.RemovableHandle object at {hex(id(self))}>"
 
     def remove(self) -> None:
         self._store.pop(self._key, None)

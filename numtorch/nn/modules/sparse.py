@@ -60,7 +60,10 @@ class Embedding(Module):
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input: Tensor) -> Tensor:
-        out = _ix.index_select(self.weight, 0, input.reshape(-1))
+        idx = input.reshape(-1)
+        if idx._data.size and (idx._data.min() < 0 or idx._data.max() >= self.num_embeddings):
+            raise IndexError("index out of range in self")
+        out = _ix.index_select(self.weight, 0, idx)
         if self.padding_idx is not None and self.weight.requires_grad:
             # Rows looked up at padding_idx get no gradient (PyTorch's embedding backward skips
             # them): take those rows from a detached copy.

@@ -19,6 +19,7 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .distributed import DistributedSampler
 
 __all__ = [
     "BatchSampler",

@@ -1,0 +1,420 @@
+"""``torch.nn.parallel.DistributedDataParallel`` on ``numtorch.distributed`` (MPI).
+
+Construction checks that every rank holds the same parameters, then copies rank 0's parameters and
+buffers to all ranks. Each forward arms the reducer; during backward a post-hook on every parameter's
+``AccumulateGrad`` node (it runs after the gradient is added into ``.grad``, so gradients accumulated
+under ``no_sync()`` are included) marks the parameter ready. Parameters are grouped into buckets, in
+reverse registration order (roughly the order backward produces their gradients); a full bucket is
+flattened, divided by the world size and started as a non-blocking MPI allreduce while backward
+goes on. When the last bucket starts, all are waited for and the averages written back into ``.grad``,
+before ``backward()`` returns. Buckets start in index order on every rank, so the ranks' collectives
+always match.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+from ...autograd import grad_mode as _gm
+from ...autograd.graph import AccumulateGrad, accumulator_of
+from ...tensor import Tensor
+from ..modules.module import Module
+
+_DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024  # as torch.distributed._DEFAULT_FIRST_BUCKET_BYTES
+_DEFAULT_BUCKET_CAP_MB = 25
+
+_UNUSED_MSG = (
+    "Expected to have finished reduction in the prior iteration before starting a new one. This error indicates "
+    "that your module has parameters that were not used in producing loss. You can enable unused parameter "
+    "detection by passing the keyword argument `find_unused_parameters=True` to "
+    "`torch.nn.parallel.DistributedDataParallel`, and by \nmaking sure all `forward` function outputs participate "
+    "in calculating loss. \nIf you already have done the above, then the distributed data parallel module wasn't "
+    "able to locate the output tensors in the return value of your module's `forward` function. Please include the "
+    "loss function and the structure of the return value of `forward` of your module when reporting this issue "
+    "(e.g. list, dict, iterable).\nParameter indices which did not receive grad for rank {rank}: {indices}\n In "
+    "addition, you can set the environment variable TORCH_DISTRIBUTED_DEBUG to either INFO or DETAIL to print out "
+    "information about which particular parameters did not receive gradient on this rank as part of this error"
+)
+
+
+def _dist():
+    from ... import distributed
+
+    return distributed
+
+
+class _Bucket:
+    """Parameters whose gradients are averaged by one allreduce of one flat buffer."""
+
+    __slots__ = ("members", "numel", "dtype", "pending", "flat", "req")
+
+    def __init__(self, members: list, dtype: np.dtype):
+        self.members = members            # (reducer index, param, offset, numel)
+        self.numel = sum(m[3] for m in members)
+        # MPI has no float16 sum: such buckets travel as float32.
+        self.dtype = np.dtype(np.float32) if dtype == np.float16 else dtype
+        self.flat = None
+        self.pending = len(members)
+        self.req = None
+
+
+def _assign_buckets(params: list, caps: list[int]) -> list[_Bucket]:
+    """PyTorch's bucket assignment: reverse parameter order, one bucket stream per dtype, sizes capped."""
+    open_: dict = {}     # dtype -> (members, bytes, cap index)
+    done: list = []
+    order = list(range(len(params)))[::-1]
+    for i in order:
+        p = params[i]
+        dt = p._data.dtype
+        members, nbytes, k = open_.get(dt, ([], 0, 0))
+        members.append((i, p, 0, p._data.size))
+        nbytes += p._data.nbytes
+        if nbytes >= caps[min(k, len(caps) - 1)]:
+            done.append((members, dt))
+            open_[dt] = ([], 0, k + 1)
+        else:
+            open_[dt] = (members, nbytes, k)
+    for dt, (members, _, _) in open_.items():
+        if members:
+            done.append((members, dt))
+    # Launch order: by the first gradient each bucket holds (highest parameter index first).
+    done.sort(key=lambda md: -md[0][0][0])
+    buckets = []
+    for members, dt in done:
+        off, placed = 0, []
+        for i, p, _, n in members:
+            placed.append((i, p, off, n))
+            off += n
+        buckets.append(_Bucket(placed, dt))
+    return buckets
+
+
+class _Reducer:
+    """Averages gradients across ranks, bucket by bucket, as backward produces them."""
+
+    def __init__(self, params: list, pg, caps: list[int], find_unused: bool):
+        self.params = params
+        self.pg = pg
+        self.find_unused = find_unused
+        self.buckets = _assign_buckets(params, caps)
+        self.bucket_of = [None] * len(params)
+        for b in self.buckets:
+            b.flat = np.empty(b.numel, b.dtype)
+            for m in b.members:
+                self.bucket_of[m[0]] = b
+        self.expect = False         # armed by a forward that will sync
+        self.started = False        # a hook fired this iteration
+        self.finished = True
+        self.ready = [False] * len(params)
+        self.next_bucket = 0
+        self.inflight: list[_Bucket] = []
+        self.unused: list[int] = []
+        self.used = None
+        self.used_req = None
+
+    # -- iteration bookkeeping -------------------------------------------------------------------------
+    def prepare_for_forward(self) -> None:
+        if self.started and not self.finished:
+            missing = " ".join(str(i) for i, r in enumerate(self.ready) if not r)
+            raise RuntimeError(_UNUSED_MSG.format(rank=_dist().get_rank(), indices=missing))
+
+    def prepare_for_backward(self, outputs) -> None:
+        self.expect, self.started, self.finished = True, False, False
+        self.ready = [False] * len(self.params)
+        self.next_bucket = 0
+        for b in self.buckets:
+            b.pending = len(b.members)
+        self.unused = []
+        if self.find_unused:
+            reached = _reached_leaves(outputs)
+            self.unused = [i for i, p in enumerate(self.params) if id(p) not in reached]
+
+    # -- hooks -----------------------------------------------------------------------------------------
+    def hook(self, i: int) -> None:
+        """A parameter's gradient has been accumulated into ``.grad``."""
+        if not self.expect or self.ready[i]:
+            return
+        if not self.started:
+            self.started = True
+            if self.find_unused:
+                MPI = _mpi()
+                # Which parameters got a gradient on some rank: those keep .grad=None nowhere.
+                self.used = np.ones(len(self.params), np.int32)
+                self.used[self.unused] = 0
+                self.used_req = self.pg._comm.Iallreduce(MPI.IN_PLACE, self.used, MPI.MAX)
+                for j in self.unused:
+                    if j != i:
+                        self._mark(j)
+        self._mark(i)
+
+    def _mark(self, i: int) -> None:
+        if self.ready[i]:
+            return
+        self.ready[i] = True
+        b = self.bucket_of[i]
+        b.pending -= 1
+        if b.pending:
+            if self.inflight:
+                # MPI moves data only inside MPI calls: a cheap test lets started buckets progress.
+                _mpi().Request.Testall([x.req for x in self.inflight])
+            return
+        buckets = self.buckets
+        while self.next_bucket < len(buckets) and buckets[self.next_bucket].pending == 0:
+            self._launch(buckets[self.next_bucket])
+            self.next_bucket += 1
+        if self.next_bucket == len(buckets):
+            self._finish()
+
+    def _launch(self, b: _Bucket) -> None:
+        flat = b.flat
+        for _, p, off, n in b.members:
+            g = p._grad
+            if g is None:
+                flat[off:off + n] = 0
+            else:
+                flat[off:off + n] = g._data.reshape(-1)
+        # Divide first, then sum (as PyTorch's default comm hook does): no overflow for low precisions.
+        flat /= self.pg.size()
+        MPI = _mpi()
+        b.req = self.pg._comm.Iallreduce(MPI.IN_PLACE, flat, MPI.SUM)
+        self.inflight.append(b)
+
+    def _finish(self) -> None:
+        from ...distributed import _runtime as rt
+
+        reqs = [b.req for b in self.inflight]
+        if self.used_req is not None:
+            reqs.append(self.used_req)
+        rt.wait(reqs, "DistributedDataParallel's gradient all_reduce", self.pg._timeout_s, self.pg._ranks)
+        used = self.used
+        for b in self.inflight:
+            for i, p, off, n in b.members:
+                values = b.flat[off:off + n].reshape(p._data.shape)
+                g = p._grad
+                if g is None or not g._data.flags.writeable:
+                    if used is not None and not used[i]:
+                        continue  # no rank produced a gradient: .grad stays None, as in PyTorch
+                    p._grad = Tensor._make(values.astype(p._data.dtype, copy=True))
+                else:
+                    np.copyto(g._data, values, casting="unsafe")
+                    g._vbox[0] += 1
+            b.req = None
+        self.inflight = []
+        self.used = self.used_req = None
+        self.finished = True
+        self.expect = False     # a second backward without a new forward accumulates locally, as in PyTorch
+
+
+def _mpi():
+    from ...distributed import _runtime as rt
+
+    return rt._State.MPI
+
+
+def _find_tensors(obj) -> list:
+    """Tensors anywhere in a (nested) forward output."""
+    found, stack = [], [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, Tensor):
+            found.append(o)
+        elif isinstance(o, (list, tuple)):
+            stack.extend(o)
+        elif isinstance(o, dict):
+            stack.extend(o.values())
+    return found
+
+
+def _reached_leaves(outputs) -> set:
+    """ids of the leaf tensors the outputs' graph reaches (iterative walk over next_functions)."""
+    stack, seen, leaves = [], set(), set()
+    for t in _find_tensors(outputs):
+        if t.grad_fn is not None:
+            stack.append(t.grad_fn)
+        elif t._requires_grad:
+            leaves.add(id(t))
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is AccumulateGrad:
+            leaves.add(id(node.variable))
+            continue
+        for nxt, _ in node.next_functions:
+            if nxt is not None and id(nxt) not in seen:
+                stack.append(nxt)
+    return leaves
+
+
+def _broadcast_coalesced(pg, tensors: list, root: int, what: str) -> None:
+    """Copy group rank ``root``'s values of ``tensors`` to every rank: one broadcast per dtype."""
+    from ...distributed import _runtime as rt
+
+    MPI = _mpi()
+    by_dtype: dict = {}
+    for t in tensors:
+        by_dtype.setdefault(t._data.dtype, []).append(t)
+    for ts in by_dtype.values():
+        if pg.rank() == root:
+            flat = np.concatenate([t._data.reshape(-1) for t in ts])
+        else:
+            flat = np.empty(sum(t._data.size for t in ts), ts[0]._data.dtype)
+        rt.wait([pg._comm.Ibcast([flat, MPI.BYTE], root=root)], what, pg._timeout_s, pg._ranks)
+        if pg.rank() != root:
+            off = 0
+            for t in ts:
+                n = t._data.size
+                t._data[...] = flat[off:off + n].reshape(t._data.shape)
+                t._vbox[0] += 1
+                off += n
+
+
+class DistributedDataParallel(Module):
+    """Data parallelism across processes: same model on every rank, gradients averaged in ``backward()``.
+
+    Launch with ``mpiexec -n N numtorch run train.py`` after ``init_process_group``; feed each rank its own
+    shard (``DistributedSampler``). ``no_sync()`` skips the averaging (gradient accumulation).
+    """
+
+    def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0, broadcast_buffers=None,
+                 init_sync: bool = True, process_group=None, bucket_cap_mb: float | None = None,
+                 find_unused_parameters: bool = False, check_reduction: bool = False,
+                 gradient_as_bucket_view: bool = False, static_graph: bool = False, delay_all_reduce_named_params=None,
+                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None,
+                 skip_all_reduce_unused_params: bool = False, bucket_cap_mb_list: list[int] | None = None,
+                 batched_grad_copy: bool = False, forward_sync_buffers: bool | None = None):
+        super().__init__()
+        dist = _dist()
+        from ...distributed import distributed_c10d as c10d
+
+        pg = c10d._get_default_group() if process_group is None else process_group
+        self.parameters_to_ignore = set(getattr(module, "_ddp_params_and_buffers_to_ignore", ()))
+        self._module_parameters = [p for n, p in module.named_parameters() if n not in self.parameters_to_ignore]
+        if not any(p.requires_grad for p in self._module_parameters):
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter that "
+                               "requires a gradient.")
+        if device_ids is not None and len(device_ids) > 1:
+            raise ValueError("device_ids can only be None or contain a single element.")
+        if device_ids or output_device:
+            raise ValueError(
+                "DistributedDataParallel device_ids and output_device arguments only work with single-device/"
+                "multiple-device GPU modules or CPU modules, but got device_ids "
+                f"{device_ids}, output_device {output_device}, and module parameters {{device(type='cpu')}}.")
+        if mixed_precision is not None:
+            raise NotImplementedError("numtorch's DistributedDataParallel does not support mixed_precision")
+        self.process_group = pg
+        self.is_multi_device_module = False
+        self.device_type = "cpu"
+        self.device_ids = None
+        self.output_device = None
+        self.static_graph = static_graph
+        self.dim = dim
+        self.module = module
+        self.device = self._module_parameters[0].device
+        if broadcast_buffers is not None:
+            if forward_sync_buffers is not None:
+                warnings.warn("Both `broadcast_buffers` and `forward_sync_buffers` were specified. `broadcast_buffers` "
+                              "is deprecated and its value is ignored when `forward_sync_buffers` is provided.",
+                              FutureWarning, stacklevel=2)
+            else:
+                warnings.warn("`broadcast_buffers` is deprecated. Use `forward_sync_buffers` instead. IMPORTANT: unlike "
+                              "`broadcast_buffers=False`, `forward_sync_buffers=False` still syncs buffers at init. If "
+                              "you rely on buffers NOT being synced at init (e.g. rank-local buffers), keep using "
+                              "`broadcast_buffers=False` until `init_sync_buffers` is available.",
+                              FutureWarning, stacklevel=2)
+        if forward_sync_buffers is not None:
+            self.forward_sync_buffers = forward_sync_buffers
+            init_sync_buffers = True
+        else:
+            self.forward_sync_buffers = broadcast_buffers if broadcast_buffers is not None else True
+            init_sync_buffers = self.forward_sync_buffers
+        self.find_unused_parameters = find_unused_parameters
+        self.require_backward_grad_sync = True
+        self.require_forward_param_sync = True
+        self.gradient_as_bucket_view = gradient_as_bucket_view
+        cap_mb = bucket_cap_mb if bucket_cap_mb is not None else _DEFAULT_BUCKET_CAP_MB
+        self.bucket_bytes_cap = int(cap_mb * 1024 * 1024)
+        caps = [_DEFAULT_FIRST_BUCKET_BYTES if bucket_cap_mb is None else self.bucket_bytes_cap, self.bucket_bytes_cap]
+        if bucket_cap_mb_list:
+            caps = [int(c * 1024 * 1024) for c in bucket_cap_mb_list]
+        self.modules_buffers = [b for n, b in module.named_buffers() if n not in self.parameters_to_ignore]
+
+        self._verify_same_model(dist)
+        root = 0  # group rank 0 is the authority, as in PyTorch
+        if init_sync and pg.size() > 1:
+            _broadcast_coalesced(pg, self._module_parameters, root, "DistributedDataParallel's parameter broadcast")
+            if init_sync_buffers and self.modules_buffers:
+                _broadcast_coalesced(pg, self.modules_buffers, root, "DistributedDataParallel's buffer broadcast")
+
+        grad_params = [p for p in self._module_parameters if p.requires_grad]
+        self.reducer = _Reducer(grad_params, pg, caps, find_unused_parameters)
+        # The AccumulateGrad nodes are held here: a leaf keeps only a weak reference to its own.
+        self._accumulators = []
+        if pg.size() > 1:
+            reducer = self.reducer
+            for i, p in enumerate(grad_params):
+                acc = accumulator_of(p)
+                acc.register_hook(lambda _out, _grads, i=i: reducer.hook(i))
+                self._accumulators.append(acc)
+
+    def _verify_same_model(self, dist) -> None:
+        pg = self.process_group
+        if pg.size() == 1:
+            return
+        mine = [(tuple(p.shape), str(p.dtype)) for p in self._module_parameters]
+        every = [None] * pg.size()
+        dist.all_gather_object(every, mine, group=pg)
+        ref = every[0]
+        for r, other in enumerate(every):
+            if len(other) != len(ref):
+                raise RuntimeError(f"DDP expects same model across all ranks, but Rank {pg._ranks[0]} has {len(ref)} "
+                                   f"params, while rank {pg._ranks[r]} has inconsistent {len(other)} params.")
+            for k, (a, b) in enumerate(zip(ref, other)):
+                if a != b:
+                    raise RuntimeError(f"DDP expects same model across all ranks, but parameter {k} has shape "
+                                       f"{list(b[0])} ({b[1]}) on rank {pg._ranks[r]} and {list(a[0])} ({a[1]}) on "
+                                       f"rank {pg._ranks[0]}.")
+
+    def forward(self, *inputs, **kwargs):
+        """Run the wrapped module (syncing buffers from rank 0 first); arm gradient averaging for backward."""
+        sync = _gm._State.enabled and self.require_backward_grad_sync
+        if sync:
+            self.reducer.prepare_for_forward()
+        pg = self.process_group
+        if self.require_forward_param_sync and self.forward_sync_buffers and self.modules_buffers and pg.size() > 1:
+            _broadcast_coalesced(pg, self.modules_buffers, 0, "DistributedDataParallel's buffer broadcast")
+        output = self.module(*inputs, **kwargs)
+        if sync:
+            self.require_forward_param_sync = True
+            self.reducer.prepare_for_backward(output if self.find_unused_parameters else None)
+        else:
+            self.require_forward_param_sync = False
+        return output
+
+    @contextmanager
+    def no_sync(self):
+        """Within this context backward accumulates gradients locally; the next synced backward averages them."""
+        old = self.require_backward_grad_sync
+        self.require_backward_grad_sync = False
+        try:
+            yield
+        finally:
+            self.require_backward_grad_sync = old
+
+    def will_sync_module_buffers(self) -> bool:
+        return self.require_forward_param_sync and self.forward_sync_buffers and len(self.modules_buffers) > 0
+
+    def _set_static_graph(self) -> None:
+        self.static_graph = True
+
+    @staticmethod
+    def _set_params_and_buffers_to_ignore_for_model(module: Module, params_and_buffers_to_ignore) -> None:
+        """Names (``'layer.weight'``) of parameters and buffers DDP should neither sync nor average."""
+        module._ddp_params_and_buffers_to_ignore = params_and_buffers_to_ignore
+
+
+DistributedDataParallelCPU = DistributedDataParallel
