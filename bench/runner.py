@@ -11,6 +11,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from ._worker import MARK
@@ -51,8 +52,8 @@ def find_torch_python(arg):
             return None
         path = os.path.expanduser(arg)
         return path if _has_torch(path) else None
-    if os.path.exists(ORACLE_PYTHON):
-        return ORACLE_PYTHON if _has_torch(ORACLE_PYTHON) else None
+    if os.path.exists(ORACLE_PYTHON) and _has_torch(ORACLE_PYTHON):
+        return ORACLE_PYTHON
     py = shutil.which("python")
     if py and _has_torch(py):
         return py
@@ -70,23 +71,35 @@ def run_worker(python, framework, args, log):
     return {"framework": framework, "error": "worker exited %d without a result\n%s" % (r.returncode, r.stderr[-3000:])}
 
 
-_IMPORT_SNIPPET = "import time; t = time.perf_counter(); import {mod}; print(time.perf_counter() - t)"
+_IMPORT_SNIPPET = ("import time; t = time.perf_counter(); c = time.process_time(); import {mod}; "
+                   "print(time.perf_counter() - t, time.process_time() - c)")
 
 
-def time_import(python, module, runs):
-    """Medians over fresh processes: (wall seconds of `python -c 'import M'`, in-process import seconds)."""
+def time_import(python, module, runs, pycache_dir):
+    """Medians over fresh processes of `python -c 'import M'`: process wall time, in-process wall and CPU time.
+
+    Bytecode is cached under ``pycache_dir`` (PYTHONPYCACHEPREFIX; PYTHONDONTWRITEBYTECODE unset), so every
+    package is measured as an installed package is imported — from .pyc files — and nothing is written into
+    the source tree. The first run, which compiles, is discarded.
+    """
     cmd = [python, "-c", _IMPORT_SNIPPET.format(mod=module)]
-    walls, inproc = [], []
-    for i in range(runs + 1):  # the first run (bytecode compilation, cold caches) is discarded
+    env = _env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = pycache_dir
+    walls, inproc, cpu = [], [], []
+    for i in range(runs + 1):
         t0 = time.perf_counter()
-        r = subprocess.run(cmd, capture_output=True, text=True, cwd=(_EXTRA_PATH or [REPO_ROOT])[0], env=_env())
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=(_EXTRA_PATH or [REPO_ROOT])[0], env=env)
         wall = time.perf_counter() - t0
         if r.returncode != 0:
             return {"error": r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "exit %d" % r.returncode}
         if i:
             walls.append(wall)
-            inproc.append(float(r.stdout.strip().splitlines()[-1]))
-    return {"wall": statistics.median(walls), "inproc": statistics.median(inproc), "runs": runs}
+            w, c = r.stdout.strip().splitlines()[-1].split()
+            inproc.append(float(w))
+            cpu.append(float(c))
+    return {"wall": statistics.median(walls), "inproc": statistics.median(inproc), "cpu": statistics.median(cpu),
+            "runs": runs}
 
 
 def merge_rounds(rounds):
@@ -237,11 +250,12 @@ def build_rows(res, imports, rss, torch_available):
                 return "not installed" if f == "torch" else None
             if "error" in r:
                 return "error"
-            return r[field]
+            return r.get(field)
 
-        for field, label in (("wall", "import, `python -c 'import M'` wall"), ("inproc", "import, in-process")):
+        for field, label in (("wall", "import, `python -c 'import M'` wall"), ("inproc", "import, in-process wall"),
+                             ("cpu", "import, in-process CPU")):
             nt, p, fl = iv("numtorch", field), iv("torch", field), iv("numpy", field)
-            if field == "wall":
+            if field in ("wall", "cpu"):
                 ok = None if not (isinstance(nt, float) and isinstance(fl, float)) else nt <= fl + 0.05
                 target, status = "≤ import numpy + 0.05 s", _status([("numpy+0.05", ok)])
             else:
@@ -315,10 +329,12 @@ def main(argv=None):
                 rss[f] = run_worker(pythons[f], f, ["--rss", "W4"] + (["--quick"] if a.quick else []), log)
     if do_import:
         runs = 3 if a.quick else 11
+        pycache = tempfile.mkdtemp(prefix="bench-pycache-")
         for f, mod in (("numtorch", "numtorch"), ("torch", "torch"), ("numpy", "numpy")):
             if pythons[f] is not None:
-                imports[f] = time_import(pythons[f], mod, runs)
+                imports[f] = time_import(pythons[f], mod, runs, pycache)
                 log("  import %s: %s" % (mod, imports[f]))
+        shutil.rmtree(pycache, ignore_errors=True)
 
     load_after = _loadavg()
     env_nt = res.get("numtorch", {}).get("env", {})

@@ -66,7 +66,8 @@ def test_table_rendering_with_all_columns():
         "torch": {"results": {"W1": {"seconds": 10e-6}, "W7": {"error": "boom", "traceback": "tb"}}},
         "numpy": {"results": {"W1": {"seconds": 1e-6}, "W7": {"seconds": 0.2e-6}}},
     }
-    imports = {"numtorch": {"wall": 0.12, "inproc": 0.07}, "numpy": {"wall": 0.1, "inproc": 0.05}}
+    imports = {"numtorch": {"wall": 0.12, "inproc": 0.07, "cpu": 0.07},
+               "numpy": {"wall": 0.1, "inproc": 0.05, "cpu": 0.05}}
     rss = {"numtorch": {"rss": {"peak_bytes": 50 * 2**20}}}
     table = runner.render(runner.build_rows(res, imports, rss, torch_available=True), [])
     assert "| W1 seed-000 loop" in table and "met (PyTorch ✓, floor ✓)" in table
