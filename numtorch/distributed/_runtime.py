@@ -24,6 +24,7 @@ import time
 _EXIT_TAG = 77
 _GRACE_S = 0.5  # how long a collective may still complete after a rank it needs announced its exit
 _PROBE_EVERY_S = 0.002
+_SPIN_S = 0.02  # poll without sleeping for this long (see wait)
 
 _MISSING = ("numtorch.distributed runs on MPI and needs mpi4py and an MPI library: "
             "pip install 'numtorch[dist]'   (or: pip install mpi4py mpich)")
@@ -44,6 +45,8 @@ def mpi_available() -> bool:
     """True when mpi4py can be imported (checked without initializing MPI)."""
     import importlib.util
 
+    if "mpi4py" in sys.modules:  # imported already, or blocked (None)
+        return sys.modules["mpi4py"] is not None
     return importlib.util.find_spec("mpi4py") is not None
 
 
@@ -148,9 +151,11 @@ def poll_exits() -> None:
 def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
     """Poll ``reqs`` until all complete; RuntimeError on timeout or when a rank in ``ranks`` has exited.
 
-    Spins first (lowest latency when the peers arrive together, the common case in a training step),
-    then sleeps in growing steps up to 1 ms, so that ranks sharing a core leave it to the rank that is
-    still computing.
+    MPI moves a non-blocking collective's data only inside MPI calls, on both sides, and a collective of
+    any size takes several round trips: a rank that sleeps between polls stalls its peers at every one.
+    So the first ``_SPIN_S`` of a wait polls without pause (yielding the core to any other process that
+    wants it, which matters when ranks outnumber cores); only a longer wait - a peer still computing -
+    sleeps between polls, in steps growing up to 1 ms.
     """
     MPI = _State.MPI
     testall = MPI.Request.Testall
@@ -159,6 +164,7 @@ def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
     start = time.monotonic()
     deadline = start + timeout_s
     next_probe = start
+    yield_ = os.sched_yield
     while True:
         if testall(reqs, statuses):
             return
@@ -180,5 +186,7 @@ def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
                     f"waiting for ranks {list(ranks)} (timeout set by init_process_group(timeout=...)); a rank did "
                     "not reach the same collective")
         elapsed = now - start
-        if elapsed > 1e-4:
-            time.sleep(min(elapsed * 0.05, 1e-3))
+        if elapsed < _SPIN_S:
+            yield_()
+        else:
+            time.sleep(min((elapsed - _SPIN_S) * 0.05 + 1e-5, 1e-3))

@@ -207,8 +207,8 @@ def _check_backend(backend) -> None:
         names.append(part.split(":")[-1].strip())
     for name in names:
         if name not in ("mpi", "gloo", "nccl", "ucc", "undefined"):
-            raise AssertionError(f"Unknown backend type {backend} (numtorch.distributed runs on MPI: use backend='mpi'; "
-                                 "'gloo' and 'nccl' are accepted and run on MPI too)")
+            raise AssertionError(f"Unknown backend type {backend} (numtorch.distributed runs on MPI: use "
+                                 "backend='mpi'; 'gloo' and 'nccl' are accepted and run on MPI too)")
     others = sorted({n for n in names if n not in ("mpi", "undefined")})
     if others:
         warnings.warn(f"numtorch.distributed runs on MPI: backend {backend!r} is served by MPI (mpi4py), on the CPU",
@@ -460,6 +460,7 @@ class Work:
     def __init__(self, pg: ProcessGroup, what: str, reqs: list, step, result: list, statuses: list | None = None):
         self._pg, self._what, self._reqs, self._step = pg, what, reqs, step
         self._result, self._statuses, self._done = result, statuses, False
+        self._source = -1  # a receive's sender (global rank), once known
 
     def _advance(self, block: bool, timeout_s: float | None = None) -> bool:
         # A step may start more requests (a receive learns its sender's shape first), so loop.
@@ -1037,7 +1038,8 @@ class P2POp:
 
     def __init__(self, op, tensor: Tensor, peer: int | None = None, group: ProcessGroup | None = None, tag: int = 0,
                  group_peer: int | None = None):
-        self.op, self.tensor, self.peer, self.group, self.tag, self.group_peer = op, tensor, peer, group, tag, group_peer
+        self.op, self.tensor, self.peer, self.group = op, tensor, peer, group
+        self.tag, self.group_peer = tag, group_peer
 
 
 def batch_isend_irecv(p2p_op_list: list[P2POp]) -> list[Work]:

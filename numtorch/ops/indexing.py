@@ -535,10 +535,10 @@ def masked_select(input, mask) -> Tensor:
 def nonzero(input, *, as_tuple: bool = False):
     """Indices of nonzero elements: an ``(n, ndim)`` int64 tensor, or a tuple of 1-d tensors."""
     x = input._data
-    if as_tuple:
-        if x.ndim == 0:
-            return (_make(np.nonzero(x.reshape(1))[0].astype(np.int64)),)
-        return tuple(_make(i.astype(np.int64)) for i in np.nonzero(x))
+    if as_tuple:  # PyTorch: nonzero().unbind(1), so the pieces are views of one (n, ndim) tensor
+        from .shape import unbind
+
+        return unbind(_make(np.argwhere(x.reshape(1) if x.ndim == 0 else x).astype(np.int64)), 1)
     return _make(np.argwhere(x).astype(np.int64))
 
 

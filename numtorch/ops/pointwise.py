@@ -351,10 +351,40 @@ def remainder(input, other) -> Tensor:
     return result(data, node)
 
 
+class FmodBackward0(Node):
+    """d fmod(a, number) = da."""
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class FmodBackward1(Node):
+    """d fmod(a, b) = da - trunc(a/b) db."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        ga = sum_to(grad, self.a_shape, self.a_dtype) if _needs(self, 0) else None
+        gb = sum_to(-grad * div(a, b, rounding_mode="trunc"), self.b_shape, self.b_dtype) if _needs(self, 1) else None
+        return ga, gb
+
+
 def fmod(input, other) -> Tensor:
     """Remainder with the sign of ``input`` (C's fmod)."""
     x, y, dt = operands(input, other)
-    return _make(np.asarray(np.fmod(x, y), dtype=dt))
+    if np.dtype(dt).kind != "f":
+        _check_int_zero_division(y)
+    try:
+        data = np.asarray(np.fmod(x, y), dtype=dt)
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
+    if not graph_needed(input, other):
+        return _make(data)
+    if not isinstance(other, Tensor):
+        return result(data, FmodBackward0(edges(input)))
+    node = FmodBackward1(edges(input, other))
+    _meta(node, input, other, data)
+    node.save(input if _needs(node, 1) else None, other if _needs(node, 1) else None)
+    return result(data, node)
 
 
 # --- pow --------------------------------------------------------------------------------------------------
@@ -549,8 +579,15 @@ def _sign_array(x: np.ndarray) -> np.ndarray:
     return out
 
 
+class SgnBackward0(SignBackward0):
+    """sgn of a real tensor is sign: zero gradient."""
+
+
 def sgn(input) -> Tensor:
-    return sign(input)
+    """sign, as ``torch.sgn`` (which differs from ``sign`` only for complex numbers)."""
+    if input._data.dtype == np.bool_:
+        return _make(input._data.copy())
+    return _unary(input, _sign_array, SgnBackward0, float_op=False)
 
 
 class ExpBackward0(Node):
@@ -1066,14 +1103,47 @@ def minimum(input, other) -> Tensor:
     return _make(data)
 
 
+class FmaxBackward0(Node):
+    """fmax: the gradient goes to a where a >= b or b is NaN, else to b (ties go to a)."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _fmax_fmin_grads(self, grad, (a >= b) | isnan(b))
+
+
+class FminBackward0(Node):
+    """fmin: the gradient goes to a where a <= b or b is NaN, else to b (ties go to a)."""
+
+    def backward(self, grad):
+        a, b = self.saved
+        return _fmax_fmin_grads(self, grad, (a <= b) | isnan(b))
+
+
+def _fmax_fmin_grads(node, grad, a_wins):
+    zero = _zero(grad)
+    ga = sum_to(where(a_wins, grad, zero), node.a_shape, node.a_dtype) if _needs(node, 0) else None
+    gb = sum_to(where(a_wins, zero, grad), node.b_shape, node.b_dtype) if _needs(node, 1) else None
+    return ga, gb
+
+
+def _fmax_fmin(ufunc, node_cls, input, other) -> Tensor:
+    data = _binary(ufunc, input, other)
+    if graph_needed(input, other):
+        node = node_cls(edges(input, other))
+        _meta(node, input, other, data)
+        node.save(input, other)
+        return result(data, node)
+    return _make(data)
+
+
 def fmax(input, other) -> Tensor:
     """Element-wise maximum ignoring NaN."""
-    return _make(_binary(np.fmax, input, other))
+    return _fmax_fmin(np.fmax, FmaxBackward0, input, other)
 
 
 def fmin(input, other) -> Tensor:
     """Element-wise minimum ignoring NaN."""
-    return _make(_binary(np.fmin, input, other))
+    return _fmax_fmin(np.fmin, FminBackward0, input, other)
 
 
 class WhereBackward0(Node):
@@ -1239,7 +1309,20 @@ def _out(res: Tensor, out) -> Tensor:
             f"{res.grad_fn.name()[:-9].lower()}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+    rdt, odt = _dt.from_numpy(res._data.dtype), _dt.from_numpy(out._data.dtype)
+    if rdt._category > odt._category:
+        raise RuntimeError(f"result type {rdt._legacy} can't be cast to the desired output type {odt._legacy}")
     if out._data.shape != res._data.shape:
+        if out._data.size:
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, which "
+                f"does not match the required output shape {list(res._data.shape)}. This behavior is deprecated, and "
+                "in a future PyTorch release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                UserWarning, stacklevel=3,
+            )
         out._data = np.empty(res._data.shape, dtype=out._data.dtype)
     np.copyto(out._data, res._data, casting="unsafe")
     out._vbox[0] += 1

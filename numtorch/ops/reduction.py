@@ -114,11 +114,29 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Ten
     return _make(data)
 
 
+class NansumBackward0(Node):
+    """d nansum(x) = 1 where x is not NaN, 0 where it is."""
+
+    def backward(self, grad):
+        (x,) = self.saved
+        from .pointwise import isnan, logical_not
+
+        g = _expand_back(grad, x._data.shape, self.axes, self.keepdim)
+        return (g * logical_not(isnan(x)),)
+
+
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum treating NaN as zero."""
-    from .pointwise import isnan, where
-
-    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+    x = input._data
+    clean = np.where(np.isnan(x), 0, x) if x.dtype.kind == "f" else x
+    axes = _axes(dim, x.ndim)
+    out = sum(_make(clean), dim, keepdim, dtype=dtype)
+    if _gm._State.enabled and input._requires_grad:
+        node = NansumBackward0(edges(input))
+        node.axes, node.keepdim = axes, keepdim
+        node.save(input)
+        return result(out._data, node)
+    return out
 
 
 class MeanBackward0(Node):

@@ -45,6 +45,9 @@ def child_env(**extra: str) -> dict:
         env.pop(key, None)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONUNBUFFERED"] = "1"
+    # One BLAS thread per rank: more threads than cores make OpenBLAS threads spin against each other.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.update(extra)
     return env
 

@@ -98,8 +98,9 @@ def test_point_to_point(reports):
 
 
 def test_sub_groups(reports):
-    if len(reports) < 3:
-        pytest.skip("sub-groups are checked on 3 ranks")
+    if len(reports) < 3:  # the script makes sub-groups only on 3 ranks
+        assert all("group" not in rep for rep in reports)
+        return
     member = {0: [False, 0, 2], 1: [True, -1, -1], 2: [False, 1, 2]}
     for r, rep in enumerate(reports):
         assert rep["group"] == member[r]

@@ -30,8 +30,8 @@ def test_torch_script_under_numtorch_run():
 
 @pytest.mark.skipif(shutil.which("numtorch") is None, reason="the numtorch console script is not installed")
 def test_console_script_under_mpiexec(tmp_path):
-    proc = subprocess.run([MPIEXEC, "-n", "2", "numtorch", "run", str(SCRIPTS / "as_torch.py")],
-                          capture_output=True, text=True, timeout=60, cwd=str(ROOT), env=child_env(NT_OUT=str(tmp_path)))
+    proc = subprocess.run([MPIEXEC, "-n", "2", "numtorch", "run", str(SCRIPTS / "as_torch.py")], capture_output=True,
+                          text=True, timeout=60, cwd=str(ROOT), env=child_env(NT_OUT=str(tmp_path)))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rank0.json", "rank1.json"]
 

@@ -664,6 +664,8 @@ op("where_broadcast_cond", lambda T, c, x: T.where(c, x, -x), lambda c, x: np.wh
    [Sample(A([[True], [False], [True]], b8), R(4))], "WhereBackward0")
 op("where_scalars", lambda T, c: T.where(c, 1.0, 0.0), lambda c: np.where(c, 1.0, 0.0).astype(f32),
    [Sample(A([True, False], b8))], None, grad=False)
+op("where_one_arg", lambda T, c: T.where(c), lambda c: tuple(i.astype(i64) for i in np.nonzero(c)),
+   [Sample(A([[True, False], [False, True]], b8)), Sample(A([0.0, 1.5, -2.0]))], None, grad=False)
 op("where_method", lambda T, x, c, y: x.where(c, y), lambda x, c, y: np.where(c, x, y),
    [Sample(R(3), A([True, False, False], b8), R(3))], "WhereBackward0")
 op("pow_int_float", lambda T, x: x ** 1.5, lambda x: (x ** 1.5).astype(f32), [Sample(Ints(3, lo=1))], None, grad=False)
@@ -687,6 +689,44 @@ op("div_int_int", lambda T, x, y: x / y, lambda x, y: (x / y).astype(f32), [Samp
    None, grad=False)
 op("rsub_int", lambda T, x: 10 - x, lambda x: 10 - x, [Sample(Ints(4))], None, grad=False)
 op("compare_reflected", lambda T, x: 0.5 < x, lambda x: x > 0.5, [Sample(R(4))], None, grad=False)
+
+
+# Further element-wise ops and reductions of numtorch's pointwise/reduction modules.
+op("exp2", lambda T, x: x.exp2(), _unary(np.exp2), _UNARY + [_INT], "Exp2Backward0")
+op("log2", lambda T, x: x.log2(), _unary(np.log2), _POS + [_INT], "Log2Backward0")
+op("log10", lambda T, x: T.log10(x), _unary(np.log10), _POS, "Log10Backward0")
+op("reciprocal", lambda T, x: x.reciprocal(), _unary(np.reciprocal), _UNARY + [_INT], "ReciprocalBackward0")
+op("square", lambda T, x: x.square(), np.square, _UNARY + [Sample(Ints(4))], "PowBackward0")
+op("trunc", lambda T, x: x.trunc(), np.trunc, _UNARY, "TruncBackward0")
+op("frac", lambda T, x: x.frac(), lambda x: x - np.trunc(x), _UNARY, "FracBackward0")
+op("sgn", lambda T, x: x.sgn(), np.sign, _UNARY, "SgnBackward0")
+op("float_power", lambda T, x: T.float_power(x, 2), lambda x: x.astype(f64) ** 2, _UNARY[:2] + [_INT], "PowBackward0")
+op("float_power_tensor", lambda T, x, y: T.float_power(x, y), lambda x, y: np.power(x, y),
+   [Sample(P(3), R(3))], "PowBackward1")
+op("fmod", lambda T, x: T.fmod(x, 0.75), lambda x: np.fmod(x, 0.75), [Sample(R(3, 4))], "FmodBackward0")
+op("fmod_tensor", lambda T, x, y: T.fmod(x, y), np.fmod,
+   [Sample(R(3, 4), R(4)), Sample(Ints(5), A([2, -3, 4, -1, 7], i64))], "FmodBackward1")
+op("fmax", lambda T, x, y: T.fmax(x, y), np.fmax,
+   [Sample(R(3, 4), R(4)), Sample(A([np.nan, 1.0, 2.0]), A([0.0, np.nan, 2.0]), edge=True)], "FmaxBackward0")
+op("fmin", lambda T, x, y: T.fmin(x, y), np.fmin, [Sample(R(3, 4), R(3, 1))], "FminBackward0")
+op("cumprod", lambda T, x, **kw: x.cumprod(**kw), lambda x, dim: np.cumprod(x, dim),
+   [Sample(R(3, 4), dim=1), Sample(A([2.0, 0.0, 3.0, 0.5]), dim=0, desc="a zero")], "CumprodBackward0")
+op("flip", lambda T, x: x.flip((0, -1)), lambda x: np.flip(x, (0, -1)), [Sample(R(2, 3))], "FlipBackward0")
+op("nansum", lambda T, x, **kw: T.nansum(x, **kw), _reduce(np.nansum),
+   [Sample(A([1.0, np.nan, 2.5])), Sample(A([[1.0, np.nan], [2.5, -1.0]]), dim=1, keepdim=True)], "NansumBackward0")
+op("count_nonzero", lambda T, x: x.count_nonzero(), lambda x: np.asarray(np.count_nonzero(x), i64),
+   [Sample(A([[0.0, 1.0], [2.0, 0.0]]))], None, grad=False)
+op("isclose", lambda T, x, y: T.isclose(x, y), np.isclose, [Sample(A([1.0, 2.0]), A([1.0 + 1e-9, 2.1]))], None,
+   grad=False)
+op("isnan_isinf", lambda T, x: (x.isnan(), x.isinf(), x.isfinite()),
+   lambda x: (np.isnan(x), np.isinf(x), np.isfinite(x)), [Sample(A([np.nan, np.inf, -np.inf, 1.0]))], None, grad=False)
+op("bitwise", lambda T, x, y: (x & y, x | y, x ^ y, ~x), lambda x, y: (x & y, x | y, x ^ y, ~x),
+   [Sample(Ints(4, lo=0, hi=8), Ints(4, lo=0, hi=8))], None, grad=False)
+op("clone", lambda T, x: x.clone(), lambda x: x.copy(), [Sample(R(2, 3))], "CloneBackward0")
+op("contiguous", lambda T, x: x.t().contiguous(), lambda x: x.T.copy(), [Sample(R(2, 3))], "CloneBackward0")
+op("to_dtype", lambda T, x: x.float(), lambda x: x.astype(f32),
+   [Sample(R(2, 3), edge=True, desc="float32 output: too coarse for finite differences")], "ToCopyBackward0")
+op("to_double", lambda T, x: x.to(T.float64), lambda x: x.astype(f64), [Sample(R(2, 3, dtype=f32))], "ToCopyBackward0")
 
 
 # --- dtype promotion (each expected dtype read off PyTorch 2.13) -------------------------------------------

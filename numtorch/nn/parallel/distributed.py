@@ -321,10 +321,10 @@ class DistributedDataParallel(Module):
                               "is deprecated and its value is ignored when `forward_sync_buffers` is provided.",
                               FutureWarning, stacklevel=2)
             else:
-                warnings.warn("`broadcast_buffers` is deprecated. Use `forward_sync_buffers` instead. IMPORTANT: unlike "
-                              "`broadcast_buffers=False`, `forward_sync_buffers=False` still syncs buffers at init. If "
-                              "you rely on buffers NOT being synced at init (e.g. rank-local buffers), keep using "
-                              "`broadcast_buffers=False` until `init_sync_buffers` is available.",
+                warnings.warn("`broadcast_buffers` is deprecated. Use `forward_sync_buffers` instead. IMPORTANT: "
+                              "unlike `broadcast_buffers=False`, `forward_sync_buffers=False` still syncs buffers at "
+                              "init. If you rely on buffers NOT being synced at init (e.g. rank-local buffers), keep "
+                              "using `broadcast_buffers=False` until `init_sync_buffers` is available.",
                               FutureWarning, stacklevel=2)
         if forward_sync_buffers is not None:
             self.forward_sync_buffers = forward_sync_buffers
