@@ -146,4 +146,35 @@ def run(torch):
             repr(mod),
         ]
 
+
+    # Small layers: Bilinear, Flatten/Unflatten, Identity, Dropout (seeded masks), Embedding, pooling indices.
+    torch.manual_seed(4)
+    bil = nn.Bilinear(3, 2, 4).double()
+    a = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(5, 2, dtype=torch.float64, requires_grad=True)
+    y = bil(a, b)
+    y.sum().backward()
+    out["bilinear"] = [y.detach().numpy().tolist(), a.grad.numpy().tolist(), bil.weight.grad.numpy().tolist(),
+                       bil.bias.grad.numpy().tolist(), repr(bil)]
+    x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    f = nn.Unflatten(1, (2, 2))(nn.Flatten()(nn.Identity()(x))[:, :4])
+    (f * torch.arange(8.0).reshape(2, 2, 2)).sum().backward()
+    out["flatten"] = [f.detach().numpy().tolist(), x.grad.numpy().tolist(), None, None, repr(nn.Flatten(0, 1))]
+    torch.manual_seed(5)
+    drop = nn.Dropout(0.3)
+    x = torch.ones(4, 5, requires_grad=True)
+    y = drop(x)
+    y.sum().backward()
+    drop.eval()
+    out["dropout"] = [y.detach().numpy().tolist(), x.grad.numpy().tolist(), drop(x).detach().numpy().tolist(), None,
+                      repr(drop)]
+    torch.manual_seed(6)
+    emb = nn.Embedding(6, 3, padding_idx=2)
+    idx = torch.tensor([[0, 2, 5], [2, 2, 1]])
+    e = emb(idx)
+    (e * torch.arange(18.0).reshape(2, 3, 3)).sum().backward()
+    out["embedding"] = [e.detach().numpy().tolist(), emb.weight.grad.numpy().tolist(), None, None, repr(emb)]
+    x = torch.tensor(np.random.RandomState(7).randn(1, 2, 5, 5))
+    v, i = F.max_pool2d(x, 2, stride=2, padding=1, return_indices=True)
+    out["maxpool_indices"] = [v.numpy().tolist(), i.numpy().tolist(), None, None, str(i.dtype)]
     return out
