@@ -42,6 +42,7 @@ from .autograd.grad_mode import (  # noqa: E402,F401
     set_grad_enabled,
 )
 from . import autograd  # noqa: E402,F401
+from .hints import set_hints  # noqa: E402,F401
 from .ops import indexing as _ix  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import nn_ops as _nn  # noqa: E402

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .autograd import grad_mode as _gm
+from .autograd.graph import bump_version
 
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
 
@@ -334,7 +335,7 @@ class Tensor:
                 self._grad = copy_(Tensor._make(np.empty(self._data.shape, dtype=self._data.dtype)), grad)
             else:
                 # A copy: formulas may pass one gradient array to several inputs.
-                data = np.array(grad._data, dtype=self._data.dtype, copy=True)
+                data = np.array(grad._data, dtype=self._data.dtype, copy=True, order="C")
                 self._grad = Tensor._make(data)
         elif create_graph:
             self._grad = old + grad
@@ -552,7 +553,7 @@ class Tensor:
         return _NP_TO_DTYPE[data.dtype]._legacy
 
     def _bump_version(self) -> None:
-        self._vbox[0] += 1
+        bump_version(self._vbox)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -743,7 +744,7 @@ def _install_methods() -> None:
         with _gm.no_grad():
             ip.check_inplace(self) if _gm._State.enabled else None
         np.copyto(self._data, arr, casting="unsafe")
-        self._vbox[0] += 1
+        bump_version(self._vbox)
         return self
 
     def _gen(generator):
@@ -867,5 +868,5 @@ def _replace_with(self: Tensor, new: Tensor) -> Tensor:
     self._data = new._data
     if new.grad_fn is not None:
         self.grad_fn = new.grad_fn
-    self._vbox[0] += 1
+    bump_version(self._vbox)
     return self

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import graph  # noqa: F401
 from .engine import run_backward
+from .graph import graph_size  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 from .grad_mode import (  # noqa: F401
     enable_grad,
@@ -20,6 +21,8 @@ from .grad_mode import (  # noqa: F401
 )
 # Imported eagerly, as PyTorch does: the names are then the functions, not the submodule (a light module).
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401,E402
+# Likewise: ``autograd.trace`` is the context manager, not its module.
+from .trace import TraceEvent, trace  # noqa: F401,E402
 
 
 def _make_grads(outputs, grad_outputs):

@@ -8,6 +8,11 @@
 3. Free each Node's saved values as it finishes, unless ``retain_graph``.
 
 Both loops are iterative, so a graph of 10^5 chained ops needs no recursion.
+
+``observers`` lets tools watch a backward pass without slowing the ordinary one: ``autograd.trace`` (which
+reports every node as it runs, through the nodes' post-hooks) and the leak guard in ``numtorch.hints``.
+Each is called once per backward, after step 1, with the start edges and every reachable Node; with none
+registered the engine pays one truth test per backward, nothing per node.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ from __future__ import annotations
 import heapq
 import warnings
 
+from .. import hints as _hints
 from . import grad_mode
 from .graph import AccumulateGrad, edge_of
+
+# Called as ``observer(start, seen)`` at the start of every backward pass (see the module docstring).
+observers: list = [_hints.leak_check] if _hints.leak_guard_enabled() else []
 
 
 def _add(a, b):
@@ -73,6 +82,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 stack.append(nxt)
 
     needed = _needed_nodes(seen, captures) if captures is not None else None
+    if observers:
+        for observe in tuple(observers):
+            observe(start, seen)
 
     # 2. Sweep.
     buffers: dict = {}

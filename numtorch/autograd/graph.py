@@ -11,6 +11,8 @@ import itertools
 import re
 import weakref
 
+from .. import hints as _hints
+
 _sequence = itertools.count()
 
 _FREED = object()  # marks saved values released after backward without retain_graph
@@ -61,7 +63,14 @@ class Node:
         versions = []
         for item in items:
             vbox = getattr(item, "_vbox", None)
-            versions.append(None if vbox is None else vbox[0])
+            if vbox is None:
+                versions.append(None)
+                continue
+            versions.append(vbox[0])
+            if len(vbox) == 1:
+                # A second slot marks "some Node saved this memory": in-place writes to it then record
+                # where they happened (hints.record_write), for the note on the version-mismatch error.
+                vbox.append(None)
         self._saved = (items, versions)
 
     @property
@@ -69,14 +78,15 @@ class Node:
         """The saved values, checked against in-place changes since they were saved."""
         saved = self._saved
         if saved is _FREED:
-            raise RuntimeError(SECOND_BACKWARD_MSG)
+            raise _hints.freed_note(RuntimeError(SECOND_BACKWARD_MSG), self)
         if saved is None:
             return ()
         items, versions = saved
         out = []
         for item, version in zip(items, versions):
             if version is not None and item._vbox[0] != version:
-                raise RuntimeError(_modified_message(item, version, self))
+                raise _hints.modified_note(RuntimeError(_modified_message(item, version, self)), item._vbox,
+                                           version, self)
             if type(item) is SavedOutput:
                 item = self._rewrap(item)
             out.append(item)
@@ -205,6 +215,33 @@ def edge_of(t) -> tuple:
     if t._requires_grad:
         return (accumulator_of(t), 0)
     return (None, 0)
+
+
+def bump_version(vbox: list) -> None:
+    """An in-place write: the version goes up, and if a Node saved this memory (``vbox`` has a second slot)
+    the learner's file and line are kept for the note on the version-mismatch error."""
+    vbox[0] += 1
+    if len(vbox) > 1:
+        _hints.record_write(vbox)
+
+
+def graph_size(t) -> int:
+    """How many distinct Nodes (AccumulateGrad included) are reachable from ``t.grad_fn`` (0 for a leaf).
+
+    A loss's graph has the same size in every iteration of a healthy training loop; a size that keeps
+    growing means something carries the history of earlier iterations (``total_loss += loss``).
+    """
+    root = t if isinstance(t, Node) else t.grad_fn
+    if root is None:
+        return 0
+    seen = {root}
+    stack = [root]
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return len(seen)
 
 
 def refresh_view(view) -> None:

@@ -11,7 +11,9 @@ the two classic MPI hangs into errors:
   before MPI finalizes. A rank waiting for it in a collective sees the notice while polling and raises
   RuntimeError (after a short grace period, so a collective the leaver had already finished completes).
 
-A rank that neither exits nor joins (stuck, or skipped a collective) is caught by the timeout.
+A rank that neither exits nor joins (stuck, or skipped a collective) is caught by the timeout. A rank
+whose collective failed (timeout, rank gone) aborts the whole job when it exits, so a rank stuck
+outside MPI ends too.
 """
 
 from __future__ import annotations

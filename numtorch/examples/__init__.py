@@ -118,8 +118,10 @@ class _Tee(io.TextIOBase):
 
 def run_lesson(number: int, lang: str = "en") -> tuple[str, dict]:
     """Run lesson ``number``, printing as it goes; return (transcript, record)."""
+    from ..hints import leak_guard
+
     tee = _Tee(sys.stdout)
-    with contextlib.redirect_stdout(tee):
+    with contextlib.redirect_stdout(tee), leak_guard():  # warn if a lesson keeps every iteration's graph
         record = lesson_module(number).main(lang=lang)
     return tee.getvalue(), dict(record or {})
 

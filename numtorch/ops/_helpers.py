@@ -8,6 +8,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node, edge_of
+from ..hints import broadcast_note
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -88,10 +89,11 @@ def broadcast_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
         sa = a_shape[ai] if ai >= 0 else 1
         sb = b_shape[bi] if bi >= 0 else 1
         if sa != sb and sa != 1 and sb != 1:
-            return RuntimeError(
+            return broadcast_note(RuntimeError(
                 f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}"
-            )
-    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast together")
+            ), a_shape, b_shape)
+    return broadcast_note(RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast together"),
+                          a_shape, b_shape)
 
 
 def operands(a, b):

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import hints as _hints
 from ..autograd import grad_mode as _gm
-from ..autograd.graph import Node, SavedOutput, _short_name, edge_of, move_retain_grad_hook, refresh_view
+from ..autograd.graph import (Node, SavedOutput, _short_name, bump_version, edge_of, move_retain_grad_hook,
+                              refresh_view)
 from ..tensor import Tensor
 from ._helpers import _make, broadcast_error, edges, result, sum_to, to_tensor
 
@@ -58,9 +60,9 @@ def check_inplace(self: Tensor) -> None:
         if fn is not None and fn.num_outputs > 1:
             raise RuntimeError(MULTI_OUTPUT_VIEW_MSG.format(nr=self._output_nr, name=_short_name(fn)))
         if base.grad_fn is None and base._requires_grad:
-            raise RuntimeError(VIEW_OF_LEAF_MSG)
+            raise _hints.leaf_inplace_note(RuntimeError(VIEW_OF_LEAF_MSG), view=True)
     elif self.grad_fn is None and self._requires_grad:
-        raise RuntimeError(LEAF_MSG)
+        raise _hints.leaf_inplace_note(RuntimeError(LEAF_MSG))
 
 
 def _cast_check(self: Tensor, result_dtype) -> None:
@@ -100,12 +102,12 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
                     raise RuntimeError(OVERLAP_MSG) from None
                 other = args[0] if args else None
                 raise _inplace_shape_error(self, other) from None
-            self._vbox[0] += 1
+            bump_version(vbox)
             return self
         with _gm.no_grad():
             res = op(self, *args, **kwargs)
         _write(self, res)
-        self._vbox[0] += 1
+        bump_version(vbox)
         return self
     if base is not None and self._view_version is None:
         raise RuntimeError(NO_GRAD_VIEW_MSG)
@@ -114,7 +116,7 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     snapshot = _snapshot(self)
     res = op(snapshot, *args, **kwargs)
     _write(self, res)
-    self._vbox[0] += 1
+    bump_version(vbox)
     node = res.grad_fn
     if node is None:
         return self
@@ -166,10 +168,7 @@ def _write(self: Tensor, res: Tensor) -> None:
         try:
             data = np.broadcast_to(data, self._data.shape)
         except ValueError:
-            raise RuntimeError(
-                f"output with shape {_dims(self._data.shape)} doesn't match the broadcast shape "
-                f"{_dims(res._data.shape)}"
-            ) from None
+            raise _output_shape_error(self._data.shape, res._data.shape, res._data.shape) from None
     np.copyto(self._data, data, casting="unsafe")
 
 
@@ -183,7 +182,13 @@ def _inplace_shape_error(self: Tensor, other) -> RuntimeError:
         full = np.broadcast_shapes(self._data.shape, oshape)
     except ValueError:
         return broadcast_error(self._data.shape, oshape)
-    return RuntimeError(f"output with shape {_dims(self._data.shape)} doesn't match the broadcast shape {_dims(full)}")
+    return _output_shape_error(self._data.shape, oshape, full)
+
+
+def _output_shape_error(out_shape: tuple, other_shape: tuple, full: tuple) -> RuntimeError:
+    """PyTorch's message for an in-place result that would need a bigger tensor than the one written to."""
+    exc = RuntimeError(f"output with shape {_dims(out_shape)} doesn't match the broadcast shape {_dims(full)}")
+    return _hints.broadcast_note(exc, out_shape, other_shape, inplace=True)
 
 
 # --- views changed in place: CopySlices and AsStridedBackward0 ---------------------------------------------
@@ -519,7 +524,7 @@ def copy_(self, src, non_blocking: bool = False):
         except ValueError:
             raise broadcast_error(dshape, sshape) from None
         if full != dshape:
-            raise RuntimeError(f"output with shape {_dims(dshape)} doesn't match the broadcast shape {_dims(full)}")
+            raise _output_shape_error(dshape, sshape, full)
 
     s = src._data
     if src._vbox is not self._vbox and np.may_share_memory(self._data, s):

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node
+from ..hints import matmul_note
 from ..tensor import Tensor
 from ._helpers import _make, edges, graph_needed, result
 
@@ -54,7 +55,8 @@ def mm(input, mat2) -> Tensor:
     if y.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     if x.shape[1] != y.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})")
+        raise matmul_note(RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})"), x.shape, y.shape)
     _same_dtype(input, mat2)
     data = _matmul_data(x, y)
     if graph_needed(input, mat2):
@@ -92,7 +94,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     if y.ndim != 2:
         raise RuntimeError("mat2 must be a matrix, got " + f"{y.ndim}-D tensor")
     if x.shape[1] != y.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})")
+        raise matmul_note(RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims(x.shape)} and {_dims(y.shape)})"), x.shape, y.shape)
     if x.dtype != y.dtype or x.dtype != input._data.dtype:
         # PyTorch checks self against mat2 first, then mat1 against mat2.
         first, what = (input._data, "self") if input._data.dtype != y.dtype else (x, "mat1")
@@ -139,10 +142,10 @@ def bmm(input, mat2) -> Tensor:
     if y.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
     if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
-        raise RuntimeError(
+        raise matmul_note(RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{x.shape[0]}, {x.shape[2]}] but got: "
             f"[{y.shape[0]}, {y.shape[1]}]."
-        )
+        ), x.shape, y.shape)
     if x.dtype != y.dtype:
         raise RuntimeError(f"expected scalar type {_dt.from_numpy(x.dtype)._legacy} but found "
                            f"{_dt.from_numpy(y.dtype)._legacy}")
@@ -170,7 +173,8 @@ def mv(input, vec) -> Tensor:
     if x.ndim != 2 or y.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x.ndim}, {y.ndim}")
     if x.shape[1] != y.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({_dims(x.shape)}), vec ({y.shape[0]})")
+        raise matmul_note(RuntimeError(
+            f"size mismatch, got input ({x.shape[0]}), mat ({_dims(x.shape)}), vec ({y.shape[0]})"), x.shape, y.shape)
     if x.dtype != y.dtype:
         vn, mn = _dt.from_numpy(y.dtype)._legacy, _dt.from_numpy(x.dtype)._legacy
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vn}, {mn}, and {vn}")
@@ -198,10 +202,10 @@ def dot(input, other) -> Tensor:
     if x.ndim != 1 or y.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
     if x.shape[0] != y.shape[0]:
-        raise RuntimeError(
+        raise matmul_note(RuntimeError(
             f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to have the same "
             f"number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively"
-        )
+        ), x.shape, y.shape)
     if x.dtype != y.dtype:
         raise RuntimeError(
             f"dot : expected both vectors to have same dtype, but found {_dt.from_numpy(x.dtype)._legacy} and "

@@ -114,9 +114,11 @@ def linear(input, weight, bias=None) -> Tensor:
     w = weight._data
     if x.shape[-1] != w.shape[-1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
-        raise RuntimeError(
+        from ..hints import matmul_note
+
+        raise matmul_note(RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and {w.shape[1]}x{w.shape[0]})"
-        )
+        ), x.shape, w.shape[::-1])
     lead = x.shape[:-1]
     flat = reshape(input, (-1, x.shape[-1]))
     out = addmm(bias, flat, t(weight))

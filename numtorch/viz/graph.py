@@ -4,6 +4,8 @@ One box per grad_fn (PyTorch's names: AddBackward0, MseLossBackward0 …), one b
 grad (named from ``params`` when given, with its shape), edges in data-flow direction (inputs at the top,
 the tensor at the bottom). Layout: nodes are layered by their distance from the output, then each layer is
 ordered by the mean position of its neighbours (a few barycentre sweeps) to keep edges from crossing.
+With ``trace=`` (a finished ``numtorch.autograd.trace``) each edge is labelled with the gradient the backward
+pass sent along it, in a few characters (4 significant digits; bigger tensors summarised).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _BOX_H = 30
 _GAP_X = 24
 _GAP_Y = 56
 _MARGIN = 20
+_LABEL_W = 5.8  # px per character of a 10 px edge label
 
 
 @dataclass
@@ -55,10 +58,36 @@ class Graph:
         return [(by_id[s].label, by_id[d].label) for s, d, _ in self.edges]
 
     # -- rendering ---------------------------------------------------------------------------------------
+    def label_spots(self) -> list[tuple[float, float, str, str]]:
+        """Where edge labels go: ``(x, y, text-anchor, label)``, a third of the way from the input along the
+        edge and on its outer side, so the labels of edges meeting at one node do not overlap."""
+        by_id = {n.id: n for n in self.nodes}
+        spots = []
+        for s, d, label in self.edges:
+            if not label:
+                continue
+            a, b = by_id[s], by_id[d]
+            x1, y1 = a.x + a.width / 2, a.y + _BOX_H
+            x2, y2 = b.x + b.width / 2, b.y
+            # The point at t = 0.3 of the cubic Bezier drawn in to_svg (controls at the middle height).
+            t, my = 0.3, (y1 + y2) / 2
+            u = 1 - t
+            x = (u ** 3 + 3 * u * u * t) * x1 + (3 * u * t * t + t ** 3) * x2
+            y = u ** 3 * y1 + (3 * u * u * t + 3 * u * t * t) * my + t ** 3 * y2
+            if x2 > x1 + 1:  # heading right: the label sits on the left of the edge
+                spots.append((x - 5, y, "end", label))
+            else:
+                spots.append((x + 5, y, "start", label))
+        return spots
+
     def to_svg(self) -> str:
         """The picture as an SVG document (well-formed XML)."""
-        width = max(max((n.x + n.width for n in self.nodes), default=0),
-                    _MARGIN + _CHAR_W * len(self.title)) + _MARGIN
+        spots = self.label_spots()
+        lo = min([0.0] + [x - _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "end"])
+        hi = max([0.0] + [x + _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "start"])
+        shift = max(0.0, _MARGIN / 2 - lo)  # room on the left for labels of edges heading right
+        width = max(max((n.x + n.width for n in self.nodes), default=0), hi,
+                    _MARGIN + _CHAR_W * len(self.title)) + _MARGIN + shift
         height = max((n.y + _BOX_H for n in self.nodes), default=0) + _MARGIN + (18 if self.title else 0)
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -70,17 +99,19 @@ class Graph:
         ]
         if self.title:
             out.append(f'<text x="{_MARGIN}" y="{height - 8:.0f}" fill="#333">{html.escape(self.title)}</text>')
+        if shift:
+            out.append(f'<g transform="translate({shift:.1f},0)">')
         by_id = {n.id: n for n in self.nodes}
-        for s, d, label in self.edges:
+        for s, d, _ in self.edges:
             a, b = by_id[s], by_id[d]
             x1, y1 = a.x + a.width / 2, a.y + _BOX_H
             x2, y2 = b.x + b.width / 2, b.y
             my = (y1 + y2) / 2
             out.append(f'<path d="M {x1:.1f} {y1:.1f} C {x1:.1f} {my:.1f}, {x2:.1f} {my:.1f}, {x2:.1f} {y2:.1f}" '
                        'fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
-            if label:
-                out.append(f'<text x="{(x1 + x2) / 2 + 4:.1f}" y="{my:.1f}" fill="#a33" font-size="10">'
-                           f'{html.escape(label)}</text>')
+        for x, y, anchor, label in spots:
+            out.append(f'<text x="{x:.1f}" y="{y + 3:.1f}" text-anchor="{anchor}" fill="#a33" font-size="10">'
+                       f'{html.escape(label)}</text>')
         colours = {"op": ("#e8eefc", "#4a6fd1"), "leaf": ("#e6f4e6", "#3c8c3c"), "output": ("#fdf0dc", "#c7822b")}
         for n in self.nodes:
             fill, stroke = colours[n.kind]
@@ -90,6 +121,8 @@ class Graph:
             text = n.label + (f"  {n.detail}" if n.detail else "")
             out.append(f'<text x="{n.x + n.width / 2:.1f}" y="{n.y + _BOX_H / 2 + 4:.1f}" text-anchor="middle" '
                        f'fill="#222">{html.escape(text)}</text></g>')
+        if shift:
+            out.append("</g>")
         out.append("</svg>")
         return "\n".join(out)
 
@@ -113,14 +146,17 @@ def _shape_text(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def graph(tensor: Tensor, params: dict | None = None, show_saved: bool = False, title: str = "") -> Graph:
-    """Build the picture of the graph that produced ``tensor`` (a tensor with a grad_fn, or a leaf)."""
+def graph(tensor: Tensor, params: dict | None = None, show_saved: bool = False, title: str = "",
+          trace=None) -> Graph:
+    """Build the picture of the graph that produced ``tensor`` (a tensor with a grad_fn, or a leaf);
+    with ``trace`` (an ``autograd.trace`` that watched its backward pass) edges carry the gradients sent."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"graph() needs a numtorch Tensor, got {type(tensor).__name__}")
     if tensor.grad_fn is None and not tensor.requires_grad:
         raise ValueError("this tensor has no graph: it was not computed from tensors that require grad "
                          "(create them with requires_grad=True, outside torch.no_grad())")
     names = {id(p): name for name, p in (params or {}).items()}
+    sent, got = _traced_gradients(trace, names) if trace is not None else ({}, {})
     g = Graph(title=title)
     ids: dict[int, GraphNode] = {}
 
@@ -154,7 +190,7 @@ def graph(tensor: Tensor, params: dict | None = None, show_saved: bool = False, 
     # Walk back from the output; every node gets the longest distance to it as its layer.
     first = node_for(root)
     first.layer = 1
-    g.edges.append((first.id, out.id, ""))
+    g.edges.append((first.id, out.id, got.get(root, "")))
     stack = [root]
     seen_edges = set()
     while stack:
@@ -166,12 +202,29 @@ def graph(tensor: Tensor, params: dict | None = None, show_saved: bool = False, 
             child = node_for(nxt)
             if (child.id, me.id) not in seen_edges:
                 seen_edges.add((child.id, me.id))
-                g.edges.append((child.id, me.id, ""))
+                g.edges.append((child.id, me.id, " + ".join(sent.get((fn, nxt), ()))))
             if child.layer < me.layer + 1:
                 child.layer = me.layer + 1
                 stack.append(nxt)
     _layout(g)
     return g
+
+
+def _traced_gradients(trace, names: dict) -> tuple[dict, dict]:
+    """From a trace's latest run of each node: {(node, input node): [short gradients sent]} and
+    {node: short gradient received}; leaves the trace could name are added to ``names``."""
+    from ..autograd.trace import short
+
+    sent: dict = {}
+    got: dict = {}
+    for node, ev in trace.last_events().items():
+        got[node] = ", ".join(short(gi) for gi in ev.grad_in)
+        if ev.leaf is not None and ev.leaf_name and not ev.leaf_name.startswith("leaf["):
+            names.setdefault(id(ev.leaf), ev.leaf_name)
+        for s in ev.sent:
+            if s.node is not None:
+                sent.setdefault((node, s.node), []).append(short(s.grad))
+    return sent, got
 
 
 def _layout(g: Graph) -> None:

@@ -6,7 +6,6 @@ A script calls ``_report.report(obj)``; each rank's object lands in ``$NT_OUT/ra
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -32,8 +31,16 @@ def _find_mpiexec() -> str | None:
     return shutil.which("mpiexec")
 
 
+def _have_mpi4py() -> bool:
+    try:
+        import mpi4py  # noqa: F401 - the package only; MPI itself starts with mpi4py.MPI
+    except ImportError:
+        return False
+    return True
+
+
 MPIEXEC = _find_mpiexec()
-HAVE_MPI4PY = importlib.util.find_spec("mpi4py") is not None
+HAVE_MPI4PY = _have_mpi4py()
 needs_mpi = pytest.mark.skipif(
     not (HAVE_MPI4PY and MPIEXEC),
     reason="needs mpi4py and mpiexec (the 'dist' extra): pip install mpi4py mpich")

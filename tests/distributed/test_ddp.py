@@ -21,6 +21,10 @@ def test_matches_one_process_on_the_whole_batch(reports):
         assert rep["diff_default"] < 1e-6
         assert rep["diff_small_buckets"] < 1e-6
         assert rep["buckets_default"] == 1 and rep["buckets_small"] == 3
+        assert rep["diff_keep_grads"] < 1e-6  # zero_grad(set_to_none=False): averaging into existing .grad
+        for set_to_none in (True, False):
+            assert rep[f"diff_bucket_view_{set_to_none}"] < 1e-6
+            assert rep[f"grad_is_view_{set_to_none}"] is True
         assert rep["ranks_identical"]
 
 

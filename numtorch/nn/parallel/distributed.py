@@ -95,8 +95,9 @@ def _assign_buckets(params: list, caps: list[int]) -> list[_Bucket]:
 class _Reducer:
     """Averages gradients across ranks, bucket by bucket, as backward produces them."""
 
-    def __init__(self, params: list, pg, caps: list[int], find_unused: bool):
+    def __init__(self, params: list, pg, caps: list[int], find_unused: bool, as_view: bool = False):
         self.params = params
+        self.as_view = as_view
         self.pg = pg
         self.find_unused = find_unused
         self.buckets = _assign_buckets(params, caps)
@@ -174,8 +175,9 @@ class _Reducer:
             g = p._grad
             if g is None:
                 flat[off:off + n] = 0
-            else:
-                flat[off:off + n] = g._data.reshape(-1)
+            elif not _is_slot(g._data, flat, off):  # a bucket-view gradient is in place already
+                # Assigning through the parameter-shaped slot reads a transposed gradient in one pass.
+                flat[off:off + n].reshape(g._data.shape)[...] = g._data
         # Divide first, then sum (as PyTorch's default comm hook does): no overflow for low precisions.
         flat /= self.pg.size()
         MPI = _mpi()
@@ -194,19 +196,33 @@ class _Reducer:
             for i, p, off, n in b.members:
                 values = b.flat[off:off + n].reshape(p._data.shape)
                 g = p._grad
-                if g is None or not g._data.flags.writeable:
-                    if used is not None and not used[i]:
-                        continue  # no rank produced a gradient: .grad stays None, as in PyTorch
-                    p._grad = Tensor._make(values.astype(p._data.dtype, copy=True))
-                else:
+                if g is None and used is not None and not used[i]:
+                    continue  # no rank produced a gradient: .grad stays None, as in PyTorch
+                if self.as_view and values.dtype == p._data.dtype:
+                    if g is None or not _is_slot(g._data, b.flat, off):
+                        p._grad = Tensor._make(values)  # gradient_as_bucket_view: .grad aliases the bucket
+                    else:
+                        g._vbox[0] += 1
+                elif g is not None and g._data.flags.c_contiguous and g._data.flags.writeable and g._base is None:
                     np.copyto(g._data, values, casting="unsafe")
                     g._vbox[0] += 1
+                elif g is not None and g._base is None and g._data.dtype == values.dtype:
+                    # A transposed (or read-only) gradient: a fresh C-ordered copy beats a strided write.
+                    g._data = values.copy()
+                    g._vbox[0] += 1
+                else:
+                    p._grad = Tensor._make(values.astype(p._data.dtype, copy=True))
             b.req = None
         self.inflight = []
         self.used = self.used_req = None
         self.finished = True
         self.expect = False     # a second backward without a new forward accumulates locally, as in PyTorch
 
+
+def _is_slot(a: np.ndarray, flat: np.ndarray, off: int) -> bool:
+    """True when ``a`` is exactly the bucket's slot at ``off`` (a gradient_as_bucket_view gradient)."""
+    return (a.base is flat or a.base is not None and a.base.base is flat) and a.flags.c_contiguous and \
+        a.__array_interface__["data"][0] == flat.__array_interface__["data"][0] + off * flat.itemsize
 
 def _mpi():
     from ...distributed import _runtime as rt
@@ -351,7 +367,7 @@ class DistributedDataParallel(Module):
                 _broadcast_coalesced(pg, self.modules_buffers, root, "DistributedDataParallel's buffer broadcast")
 
         grad_params = [p for p in self._module_parameters if p.requires_grad]
-        self.reducer = _Reducer(grad_params, pg, caps, find_unused_parameters)
+        self.reducer = _Reducer(grad_params, pg, caps, find_unused_parameters, gradient_as_bucket_view)
         # The AccumulateGrad nodes are held here: a leaf keeps only a weak reference to its own.
         self._accumulators = []
         if pg.size() > 1:

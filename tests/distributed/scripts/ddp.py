@@ -32,7 +32,7 @@ def max_diff(a: nn.Module, b: nn.Module) -> float:
                for p, q in zip(a.parameters(), b.parameters()))
 
 
-def train_pair(**ddp_kwargs):
+def train_pair(set_to_none: bool = True, **ddp_kwargs):
     """5 SGD+momentum steps of DDP (local slice) and of a reference model (whole batch)."""
     torch.manual_seed(100 + r)  # a different start on every rank: DDP must adopt rank 0's
     model = DDP(mlp(), **ddp_kwargs)
@@ -42,7 +42,7 @@ def train_pair(**ddp_kwargs):
     opt_ref = torch.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
     for step in range(5):
         x, y = data(step)
-        opt.zero_grad()
+        opt.zero_grad(set_to_none=set_to_none)
         F.cross_entropy(model(x[r * BATCH:(r + 1) * BATCH]), y[r * BATCH:(r + 1) * BATCH]).backward()
         opt.step()
         opt_ref.zero_grad()
@@ -58,6 +58,14 @@ out["buckets_default"] = len(model.reducer.buckets)
 model_small, ref_small = train_pair(bucket_cap_mb=1e-4)
 out["diff_small_buckets"] = max_diff(model_small.module, ref_small)
 out["buckets_small"] = len(model_small.reducer.buckets)
+for set_to_none in (True, False):
+    model_view, ref_view = train_pair(set_to_none, gradient_as_bucket_view=True, bucket_cap_mb=1e-3)
+    grad = model_view.module[0].weight.grad
+    out[f"diff_bucket_view_{set_to_none}"] = max_diff(model_view.module, ref_view)
+    # .grad now aliases the bucket, so the next backward averages it without a copy.
+    out[f"grad_is_view_{set_to_none}"] = any(np.shares_memory(grad._data, b.flat) for b in model_view.reducer.buckets)
+model_keep, ref_keep = train_pair(False)
+out["diff_keep_grads"] = max_diff(model_keep.module, ref_keep)
 flat = np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
 every = [None] * n
 dist.all_gather_object(every, flat.tolist())
