@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 
+from . import timing
 from ._worker import MARK
 from .workloads import WORKLOADS
 
@@ -121,20 +122,93 @@ def time_imports(probes, runs, log):
     return out
 
 
-def merge_rounds(rounds):
-    """One worker result from several: per workload, the median over rounds of the per-round medians."""
-    good = [r for r in rounds if "error" not in r]
-    if not good:
-        return rounds[0]
-    out = {"framework": good[0]["framework"], "env": good[0]["env"], "results": {}}
-    for key in good[0]["results"]:
-        entries = [r["results"].get(key, {}) for r in good]
-        ok = [e for e in entries if "seconds" in e]
-        if not ok:
-            out["results"][key] = entries[0]
-            continue
-        secs = [e["seconds"] for e in ok]
-        out["results"][key] = {"seconds": statistics.median(secs), "rounds": secs, "min": min(e["min"] for e in ok)}
+class _Server:
+    """One framework's timing server (``python -m bench._worker --serve``), driven over pipes."""
+
+    def __init__(self, python, framework):
+        self.framework = framework
+        self._err = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [python, "-m", "bench._worker", "--framework", framework, "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._err, text=True, cwd=REPO_ROOT, env=_env(), bufsize=1)
+        self.hello = self._read()
+
+    def _read(self):
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                self._err.seek(0)
+                return {"error": "worker exited %s\n%s" % (self.proc.poll(), self._err.read()[-3000:])}
+            if line.startswith(MARK):
+                return json.loads(line[len(MARK):])
+
+    def ask(self, **msg):
+        if self.proc.poll() is not None:
+            return {"error": "worker is not running"}
+        try:
+            self.proc.stdin.write(json.dumps(msg) + "\n")
+            self.proc.stdin.flush()
+        except OSError as e:
+            return {"error": "worker pipe: %s" % e}
+        return self._read()
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+        self._err.close()
+
+
+def run_interleaved(pythons, keys, quick, clock, repeats, log):
+    """Time every workload on every framework, one repeat at a time in turn (the starting framework
+    rotates), so a burst of load from other processes hits all frameworks alike. Returns
+    {framework: {"framework", "env", "results": {key: {"seconds": median, "min", "samples"}}}}."""
+    servers = {}
+    out = {}
+    try:
+        for f in FRAMEWORKS:
+            if pythons[f] is None:
+                continue
+            srv = _Server(pythons[f], f)
+            if "error" in srv.hello:
+                out[f] = dict(srv.hello, framework=f)
+                srv.close()
+                continue
+            servers[f] = srv
+            out[f] = {"framework": f, "env": srv.hello.get("env", {}), "clock": clock, "results": {}}
+        for key in keys:
+            t0 = time.perf_counter()
+            active = []
+            for f, srv in servers.items():
+                r = srv.ask(cmd="setup", key=key, quick=quick, clock=clock)
+                if "error" in r:
+                    out[f]["results"][key] = r
+                elif not r.get("skip"):
+                    active.append(f)
+            samples = {f: [] for f in active}
+            for i in range(repeats):
+                order = active[i % len(active):] + active[:i % len(active)] if active else []
+                for f in order:
+                    if f not in samples:
+                        continue
+                    r = servers[f].ask(cmd="repeat")
+                    if "error" in r:
+                        out[f]["results"][key] = r
+                        del samples[f]
+                    else:
+                        samples[f].append(r["seconds"])
+            for f in active:
+                servers[f].ask(cmd="teardown")
+            for f, xs in samples.items():
+                out[f]["results"][key] = {"seconds": statistics.median(xs), "min": min(xs), "samples": xs}
+            log("  %s: %.1f s" % (key, time.perf_counter() - t0))
+    finally:
+        for srv in servers.values():
+            srv.close()
     return out
 
 
@@ -309,9 +383,9 @@ def main(argv=None):
     p.add_argument("--no-import", action="store_true", help="skip the import-time probe")
     p.add_argument("--no-rss", action="store_true", help="skip the W4 peak-RSS probe")
     p.add_argument("--json", metavar="FILE", help="write the raw results as JSON")
-    p.add_argument("--rounds", type=int, default=None,
-                   help="run every framework's worker this many times, alternating frameworks, and take the "
-                        "median over rounds (default 3, 1 with --quick); evens out load from other processes")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="timed repeats per workload and framework (default 15, 3 with --quick); the frameworks "
+                        "take turns repeat by repeat")
     p.add_argument("--numtorch-path", metavar="DIR", default=None,
                    help="directory holding the numtorch package to benchmark (default: this repository)")
     p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
@@ -331,16 +405,8 @@ def main(argv=None):
     torch_py = find_torch_python(a.torch_python)
     log("PyTorch interpreter: %s" % (torch_py or "not installed"))
     pythons = {"numtorch": sys.executable, "torch": torch_py, "numpy": sys.executable}
-    quick = (["--quick"] if a.quick else []) + (["--clock", a.clock] if a.clock != "wall" else [])
-
-    rounds = a.rounds or (1 if a.quick else 3)
-    per_round = {f: [] for f in FRAMEWORKS}
-    for _ in range(rounds):
-        for f in FRAMEWORKS:
-            if pythons[f] is None or not keys:
-                continue
-            per_round[f].append(run_worker(pythons[f], f, ["--only", ",".join(keys)] + quick, log))
-    res = {f: merge_rounds(rs) for f, rs in per_round.items() if rs}
+    repeats = a.repeats or (timing.QUICK if a.quick else timing.FULL)["repeats"]
+    res = run_interleaved(pythons, keys, a.quick, a.clock, repeats, log) if keys else {}
     rss, imports = {}, {}
     if do_rss:
         for f in FRAMEWORKS:
@@ -361,9 +427,10 @@ def main(argv=None):
            platform.python_version(), env_nt.get("numpy", "?"),
            env_pt.get("torch", "not installed"), env_pt.get("torch_threads", "—"),
            (", quick run" if a.quick else "") + (", CPU-time clock" if a.clock == "cpu" else "")),
-        "Medians of repeated timed loops after warm-up (median over %d round%s, frameworks alternating); each "
-        "framework in its own process. Lower is better; ratios are numtorch's time over the other's.%s"
-        % (rounds, "" if rounds == 1 else "s",
+        "Per workload: warm-up, then the median of %d timed repeats (~%g s each) per framework, the frameworks "
+        "(one process each) taking turns repeat by repeat. Lower is better; ratios are numtorch's time over "
+        "the other's.%s"
+        % (repeats, (timing.QUICK if a.quick else timing.FULL)["target_s"],
            " 1-min load average %s at start, %s at end." % (load_before, load_after) if load_before else ""),
         "",
     ]

@@ -9,7 +9,6 @@ import io
 import os
 import runpy
 import sys
-import traceback
 import types
 import zipfile
 
@@ -142,7 +141,8 @@ def _print_user_traceback(exc: BaseException) -> None:
                               or "<frozen runpy>" in tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     sys.stdout.flush()
-    traceback.print_exception(type(exc), exc, tb)
+    # Through sys.excepthook, as the interpreter does, so hooks a script installed (MPI's abort-all) run.
+    sys.excepthook(type(exc), exc.with_traceback(tb), tb)
 
 
 def main(argv: list[str] | None = None) -> int:
