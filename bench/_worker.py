@@ -5,7 +5,8 @@
         on stdout per command. The runner keeps one server per framework and asks them for repeats in
         turn, so load from other processes on the machine falls on all frameworks alike.
         {"cmd": "setup", "key": "W1", "quick": false, "clock": "wall"} -> {"inner": n} or {"skip": true}
-        {"cmd": "repeat"}   -> {"seconds": s}   (per call, per op for multi-op workloads)
+        {"cmd": "repeat", "warm": true} -> {"seconds": s}  (per call, per op for multi-op workloads;
+                                           warm: first run inner/5 untimed calls)
         {"cmd": "teardown"} -> {}
         {"cmd": "quit"}
     python -m bench._worker --framework numtorch --rss W4 [--quick]
@@ -123,6 +124,8 @@ def serve(framework, stdin=None):
                 inner = timing.calibrate(case.step, settings["target_s"], settings["warmup_s"], clock=clock)
                 reply({"inner": inner})
             elif cmd == "repeat":
+                if msg.get("warm"):  # first repeat of a turn: bring caches and threads back up, untimed
+                    timing.one_repeat(case.step, max(1, inner // 5), clock)
                 reply({"seconds": timing.one_repeat(case.step, inner, clock) / wl.ops_per_call})
             elif cmd == "teardown":
                 if case is not None:
@@ -141,6 +144,8 @@ def serve(framework, stdin=None):
                     pass
             case = None
             reply(_error(e))
+    if case is not None:  # quit or end of input with a case still set up: undo its global settings
+        case.teardown()
 
 
 def run_rss(framework, key, quick):

@@ -163,52 +163,61 @@ class _Server:
         self._err.close()
 
 
-def run_interleaved(pythons, keys, quick, clock, repeats, log):
-    """Time every workload on every framework, one repeat at a time in turn (the starting framework
-    rotates), so a burst of load from other processes hits all frameworks alike. Returns
-    {framework: {"framework", "env", "results": {key: {"seconds": median, "min", "samples"}}}}."""
-    servers = {}
+def run_interleaved(pythons, keys, quick, clock, repeats, log, block=5, settle_s=0.3):
+    """Time every workload on every framework in turns of ``block`` repeats (the starting framework
+    rotates), so a burst of load from other processes falls on all frameworks alike. Each turn sets the
+    workload up afresh (warm-up and calibration included), waits ``settle_s`` so the previous framework's
+    BLAS/OpenMP threads stop spinning, and starts with a short untimed warm-up.
+    Returns {framework: {"framework", "env", "results": {key: {"seconds": median, "min", "samples"}}}}."""
     out = {}
-    try:
-        for f in FRAMEWORKS:
-            if pythons[f] is None:
-                continue
-            srv = _Server(pythons[f], f)
-            if "error" in srv.hello:
-                out[f] = dict(srv.hello, framework=f)
-                srv.close()
-                continue
-            servers[f] = srv
-            out[f] = {"framework": f, "env": srv.hello.get("env", {}), "clock": clock, "results": {}}
-        for key in keys:
-            t0 = time.perf_counter()
-            active = []
-            for f, srv in servers.items():
-                r = srv.ask(cmd="setup", key=key, quick=quick, clock=clock)
-                if "error" in r:
-                    out[f]["results"][key] = r
-                elif not r.get("skip"):
-                    active.append(f)
+    for key in keys:
+        t0 = time.perf_counter()
+        # Fresh processes per workload: what ran before (heap growth, BLAS threads) must not change a timing.
+        servers = {}
+        try:
+            for f in FRAMEWORKS:
+                if pythons[f] is None or ("error" in out.get(f, {}) and not out[f].get("results")):
+                    continue
+                srv = _Server(pythons[f], f)
+                if "error" in srv.hello:
+                    out[f] = dict(srv.hello, framework=f)
+                    srv.close()
+                    continue
+                servers[f] = srv
+                out.setdefault(f, {"framework": f, "env": srv.hello.get("env", {}), "clock": clock,
+                                   "results": {}})
+            active = list(servers)
             samples = {f: [] for f in active}
-            for i in range(repeats):
-                order = active[i % len(active):] + active[:i % len(active)] if active else []
+            turns = [min(block, repeats - k) for k in range(0, repeats, block)]
+            for t, n in enumerate(turns):
+                order = active[t % len(active):] + active[:t % len(active)] if active else []
                 for f in order:
                     if f not in samples:
                         continue
-                    r = servers[f].ask(cmd="repeat")
-                    if "error" in r:
-                        out[f]["results"][key] = r
+                    srv = servers[f]
+                    # A fresh setup per turn: timings also vary with where a setup's objects land in memory.
+                    r = srv.ask(cmd="setup", key=key, quick=quick, clock=clock)
+                    if "error" in r or r.get("skip"):
+                        if "error" in r:
+                            out[f]["results"][key] = r
                         del samples[f]
-                    else:
+                        continue
+                    if settle_s and len(samples) > 1:
+                        time.sleep(settle_s)
+                    for i in range(n):
+                        r = srv.ask(cmd="repeat", warm=(i == 0))
+                        if "error" in r:
+                            out[f]["results"][key] = r
+                            del samples[f]
+                            break
                         samples[f].append(r["seconds"])
-            for f in active:
-                servers[f].ask(cmd="teardown")
+                    srv.ask(cmd="teardown")
             for f, xs in samples.items():
                 out[f]["results"][key] = {"seconds": statistics.median(xs), "min": min(xs), "samples": xs}
             log("  %s: %.1f s" % (key, time.perf_counter() - t0))
-    finally:
-        for srv in servers.values():
-            srv.close()
+        finally:
+            for srv in servers.values():
+                srv.close()
     return out
 
 
@@ -273,8 +282,10 @@ def _status(checks):
     return "%s (%s)" % (verdict, parts)
 
 
-def build_rows(res, imports, rss, torch_available):
-    """Rows: [label, unit, nt, pt, floor, target_text, status]."""
+def build_rows(res, imports, rss, torch_available, stat="median"):
+    """Rows: [label, unit, nt, pt, floor, nt/pt, nt/floor, target_text, status]; ``stat``: "median" or "min"
+    of the timed repeats."""
+    field = "seconds" if stat == "median" else "min"
 
     def val(fwk, key):
         r = res.get(fwk, {})
@@ -285,7 +296,7 @@ def build_rows(res, imports, rss, torch_available):
             return None if (fwk != "torch" or torch_available) else "not installed"
         if "error" in e:
             return "error"
-        return e["seconds"]
+        return e[field]
 
     def pt(key):
         return val("torch", key) if torch_available else "not installed"
@@ -388,10 +399,25 @@ def main(argv=None):
                         "take turns repeat by repeat")
     p.add_argument("--numtorch-path", metavar="DIR", default=None,
                    help="directory holding the numtorch package to benchmark (default: this repository)")
+    p.add_argument("--stat", choices=["median", "min"], default="median",
+                   help="statistic of the timed repeats shown in the table (default median; min is the usual "
+                        "estimate of the undisturbed time on a busy machine)")
+    p.add_argument("--from-json", metavar="FILE", help="print the table of an earlier run saved with --json")
     p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                    help="wall: elapsed time (default); cpu: process CPU time, not inflated by other processes on "
                         "a busy machine (meaningful for the single-threaded small-tensor workloads)")
     a = p.parse_args(argv)
+    if a.from_json:
+        with open(a.from_json, encoding="utf-8") as fh:
+            saved = json.load(fh)
+        header = [h.replace("{stat}", a.stat) for h in saved.get("header", [])]
+        table = render(build_rows(saved["results"], saved["imports"], saved["rss"], "torch" in saved["results"],
+                                  a.stat), header)
+        print(table)
+        if a.markdown:
+            with open(a.markdown, "w", encoding="utf-8") as fh:
+                fh.write(table)
+        return 0
     if a.numtorch_path:
         _EXTRA_PATH[:] = [os.path.abspath(os.path.expanduser(a.numtorch_path))]
 
@@ -406,7 +432,8 @@ def main(argv=None):
     log("PyTorch interpreter: %s" % (torch_py or "not installed"))
     pythons = {"numtorch": sys.executable, "torch": torch_py, "numpy": sys.executable}
     repeats = a.repeats or (timing.QUICK if a.quick else timing.FULL)["repeats"]
-    res = run_interleaved(pythons, keys, a.quick, a.clock, repeats, log) if keys else {}
+    block, settle = (1, 0.0) if a.quick else (5, 0.3)
+    res = run_interleaved(pythons, keys, a.quick, a.clock, repeats, log, block, settle) if keys else {}
     rss, imports = {}, {}
     if do_rss:
         for f in FRAMEWORKS:
@@ -427,15 +454,16 @@ def main(argv=None):
            platform.python_version(), env_nt.get("numpy", "?"),
            env_pt.get("torch", "not installed"), env_pt.get("torch_threads", "—"),
            (", quick run" if a.quick else "") + (", CPU-time clock" if a.clock == "cpu" else "")),
-        "Per workload: warm-up, then the median of %d timed repeats (~%g s each) per framework, the frameworks "
-        "(one process each) taking turns repeat by repeat. Lower is better; ratios are numtorch's time over "
-        "the other's.%s"
-        % (repeats, (timing.QUICK if a.quick else timing.FULL)["target_s"],
+        "Per workload: warm-up, then the {stat} of %d timed repeats (~%g s each) per framework; the frameworks "
+        "(one process each) take turns of %d repeat%s%s. Lower is better; ratios are numtorch's time over the "
+        "other's.%s"
+        % (repeats, (timing.QUICK if a.quick else timing.FULL)["target_s"], block, "" if block == 1 else "s",
+           ", pausing %g s between turns" % settle if settle else "",
            " 1-min load average %s at start, %s at end." % (load_before, load_after) if load_before else ""),
         "",
     ]
-    rows = build_rows(res, imports, rss, torch_py is not None)
-    table = render(rows, header)
+    rows = build_rows(res, imports, rss, torch_py is not None, a.stat)
+    table = render(rows, [h.replace("{stat}", a.stat) for h in header])
     errors = []
     for f, r in list(res.items()) + [("rss:" + f, r) for f, r in rss.items()]:
         if "error" in r:
@@ -454,5 +482,5 @@ def main(argv=None):
             fh.write(table)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
-            json.dump({"results": res, "rss": rss, "imports": imports}, fh, indent=1)
+            json.dump({"header": header, "results": res, "rss": rss, "imports": imports}, fh, indent=1)
     return 1 if errors else 0

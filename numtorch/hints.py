@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import warnings
+import weakref
 from collections.abc import Iterator
 
 _ENV = os.environ.get("NUMTORCH_HINTS", "")
@@ -94,8 +96,14 @@ _PKG = os.path.dirname(__file__) + os.sep
 _EXAMPLES = _PKG + "examples" + os.sep  # the lessons are learner code, though they ship inside numtorch
 
 
+_internal_files: dict = {}  # co_filename -> whether it is numtorch's own code (a dict hit beats two startswith)
+
+
 def _internal(filename: str) -> bool:
-    return filename.startswith(_PKG) and not filename.startswith(_EXAMPLES)
+    known = _internal_files.get(filename)
+    if known is None:
+        known = _internal_files[filename] = filename.startswith(_PKG) and not filename.startswith(_EXAMPLES)
+    return known
 
 
 def user_frame(depth: int = 1):
@@ -115,6 +123,7 @@ def _at(filename: str, lineno: int) -> str:
 
 
 def _call_site() -> str:
+    """`` (at file:line: source)`` of the learner's line that led here, or ``""``."""
     f = user_frame(2)
     return "" if f is None else f" (at {_at(f.f_code.co_filename, f.f_lineno)})"
 
@@ -128,11 +137,18 @@ def record_write(vbox: list) -> None:
     """
     if not _on:
         return
+    # user_frame, inlined (this runs on every such write): climb out of numtorch.
     f = sys._getframe(1)
-    while f is not None and _internal(f.f_code.co_filename):
+    files = _internal_files
+    while f is not None:
+        code = f.f_code
+        inside = files.get(code.co_filename)
+        if inside is None:
+            inside = _internal(code.co_filename)
+        if not inside:
+            vbox[1] = (vbox[0], code.co_filename, f.f_lineno)
+            return
         f = f.f_back
-    if f is not None:
-        vbox[1] = (vbox[0], f.f_code.co_filename, f.f_lineno)
 
 
 def modified_note(exc: BaseException, vbox: list, expected: int, node) -> BaseException:
@@ -177,8 +193,8 @@ def leaf_inplace_note(exc: BaseException, view: bool = False) -> BaseException:
         return exc
     what = "a view of a leaf tensor" if view else "a leaf tensor"
     return add_note(exc, "\n".join([
-        f"Hint: this is {what} that requires grad (a parameter){_call_site()}. Autograd refuses to change it "
-        "in place while it records the graph. Update parameters outside the graph:",
+        f"Hint: this in-place change{_call_site()} is to {what} that requires grad (a parameter). Autograd "
+        "refuses it while it records the graph. Update parameters outside the graph:",
         "    with torch.no_grad():",
         "        w -= lr * w.grad",
         "    w.grad.zero_()",
@@ -201,7 +217,7 @@ def _op_names() -> tuple[str, str]:
     while f is not None and _internal(f.f_code.co_filename):
         code = f.f_code
         if code.co_filename.startswith(ops_dir) and not code.co_name.startswith(("_", "<")) \
-                and code.co_name not in ("apply_inplace", "broadcast_error", "matmul_note"):
+                and code.co_name not in ("apply_inplace", "broadcast_error"):
             names.append(code.co_name)
         f = f.f_back
     if not names:
@@ -226,7 +242,7 @@ def broadcast_note(exc: BaseException, a_shape, b_shape, inplace: bool = False) 
         sa = a[i - (n - len(a))] if i >= n - len(a) else 1
         sb = b[i - (n - len(b))] if i >= n - len(b) else 1
         if sa != sb and sa != 1 and sb != 1:
-            clash = f" Counting from the right, they differ at dimension {i - n} ({sa} vs {sb}) and neither is 1."
+            clash = f" At dimension {i} of the result the sizes are {sa} and {sb}, and neither is 1."
             break
     if inplace:
         clash = (" They do here, but an in-place op writes its result into the first tensor, so the result "
@@ -240,7 +256,7 @@ def broadcast_note(exc: BaseException, a_shape, b_shape, inplace: bool = False) 
     ]))
 
 
-def matmul_note(exc: BaseException, a_shape, b_shape, module=None) -> BaseException:
+def matmul_note(exc: BaseException, a_shape, b_shape) -> BaseException:
     """Note for matrix products whose sizes do not fit: the op, both shapes, which sizes must agree."""
     if not _on:
         return exc
@@ -250,7 +266,7 @@ def matmul_note(exc: BaseException, a_shape, b_shape, module=None) -> BaseExcept
              f"The first's last size ({a[-1] if a else '-'}) must equal the second's {inner_b} size "
              f"({b[0] if len(b) == 1 else b[-2] if b else '-'})"
              + (f", and the batch sizes must agree ({a[0]} vs {b[0]})." if len(a) == 3 and len(b) == 3 else ".")]
-    module = module or _calling_module()
+    module = _calling_module()
     if module is not None and hasattr(module, "in_features"):
         lines.append(f"{module!r} expects inputs whose last dimension is in_features={module.in_features}.")
     elif len(a) == 2 and len(b) == 2 and a[-1] == b[-1]:
@@ -293,8 +309,6 @@ def leak_check(start, seen) -> None:
     ``start`` holds the ``((node, nr), grad)`` edges the sweep starts from; ``seen`` every Node reachable.
     In a healthy loop the previous loss dies when the next one is computed, and its graph with it.
     """
-    import weakref
-
     g = _guard
     root = start[0][0][0]
     size = len(seen)
@@ -310,20 +324,18 @@ def leak_check(start, seen) -> None:
     if not (kept or grows):
         return
     g.warned = True
-    import warnings
-
     if grows:
         what = (f"the graph behind the tensor you call backward() on grew on each of the last {LEAK_STREAK} "
-                f"calls (now {size} nodes)")
+                f"calls (now {size} nodes): a tensor carried from one iteration to the next (a running total, an "
+                "RNN hidden state) brings its whole history along. Cut it between iterations with .detach(), or "
+                "keep a number with .item()")
     else:
         what = (f"the graphs of the last {LEAK_STREAK} backward() calls are all still alive, so every "
-                "iteration's graph stays in memory")
-    warnings.warn(
-        f"numtorch: {what}. Something keeps each loss with its history: usually `total_loss += loss` or "
-        "`losses.append(loss)`. Keep numbers instead: `total_loss += loss.item()` (or `loss.detach()` for a "
-        "tensor without history). (Leak guard: numtorch.set_hints(leak_guard=False) turns it off.)",
-        UserWarning, stacklevel=_user_stacklevel(),
-    )
+                "iteration's graph stays in memory: something keeps each loss with its history, usually "
+                "`total_loss += loss` or `losses.append(loss)`. Keep numbers instead: `total_loss += loss.item()` "
+                "(or `loss.detach()` for a tensor without history)")
+    warnings.warn(f"numtorch: {what}. (This is the leak guard; numtorch.set_hints(leak_guard=False) turns it off.)",
+                  UserWarning, stacklevel=_user_stacklevel())
 
 
 def _user_stacklevel() -> int:

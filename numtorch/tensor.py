@@ -1,8 +1,9 @@
 """class Tensor: an ndarray plus the fields autograd needs. Python operators route to ``numtorch/ops``.
 
 A Tensor owns (or views) one NumPy array ``_data``. ``grad_fn`` is the Node that made it (None for a leaf);
-``_vbox`` is a one-element list holding the version counter, shared by a tensor and all its views so that
-saving a tensor for backward can detect a later in-place change through any of them.
+``_vbox`` is a list holding the version counter, shared by a tensor and all its views so that saving a tensor
+for backward can detect a later in-place change through any of them. Once a Node saves the tensor the list
+gets a second slot: where the last in-place write happened (``graph.bump_version``, for the error's note).
 """
 
 from __future__ import annotations

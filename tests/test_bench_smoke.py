@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bench import runner
-from bench._worker import MARK, run, run_rss
+from bench._worker import MARK, run, run_rss, serve
 from bench.workloads import BY_KEY, WORKLOADS, load_framework, make_case
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -60,6 +60,25 @@ def test_worker_in_process():
     assert out["rss"]["peak_bytes"] > 0
 
 
+def test_timing_server_in_process(capsys):
+    import io
+    import json
+
+    cmds = [{"cmd": "setup", "key": "W7", "quick": True}, {"cmd": "repeat"}, {"cmd": "teardown"},
+            {"cmd": "setup", "key": "W6_1t", "quick": True},  # PyTorch-only: skipped
+            {"cmd": "setup", "key": "W7_ng", "quick": True, "clock": "cpu"}, {"cmd": "repeat"},
+            {"cmd": "bogus"}, {"cmd": "quit"}, {"cmd": "repeat"}]
+    serve("numtorch", io.StringIO("".join(json.dumps(c) + "\n" for c in cmds)))
+    out = [json.loads(line[len(MARK):]) for line in capsys.readouterr().out.splitlines() if line.startswith(MARK)]
+    assert out[0]["ready"] and "numtorch_file" in out[0]["env"]
+    assert out[1]["inner"] >= 1 and out[2]["seconds"] > 0 and out[3] == {}
+    assert out[4] == {"skip": True}
+    assert out[5]["inner"] >= 1 and out[6]["seconds"] > 0
+    assert "unknown command" in out[7]["error"]
+    assert len(out) == 8  # nothing after quit
+    assert load_framework("numtorch").torch.is_grad_enabled()  # W7_ng's no_grad undone at quit
+
+
 def test_table_rendering_with_all_columns():
     res = {
         "numtorch": {"results": {"W1": {"seconds": 2e-6}, "W7": {"seconds": 2e-6}}},
@@ -79,14 +98,17 @@ def test_table_rendering_with_all_columns():
 
 
 def test_cli_quick(tmp_path):
-    md = tmp_path / "t.md"
+    md, js = tmp_path / "t.md", tmp_path / "t.json"
     r = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--torch-python", "none", "--only", "W1,W7_ng",
-         "--markdown", str(md)],
+         "--markdown", str(md), "--json", str(js)],
         capture_output=True, text=True, cwd=REPO_ROOT, timeout=300,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     text = md.read_text(encoding="utf-8")
     assert "| W1 seed-000 loop" in text and "| W7 a+b, 3 elts, no_grad" in text
-    assert "not installed" in text
+    assert "not installed" in text and "the median of 3 timed repeats" in text
     assert MARK not in r.stdout
+    r = subprocess.run([sys.executable, "-m", "bench", "--from-json", str(js), "--stat", "min"],
+                       capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert r.returncode == 0 and "the min of 3 timed repeats" in r.stdout and "| W1 seed-000 loop" in r.stdout

@@ -82,6 +82,9 @@ def _cast_check(self: Tensor, result_dtype) -> None:
 def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     """Make ``self`` hold ``op(self, *args)``; ``fast(array)`` may write the result directly (no graph)."""
     check_inplace(self)
+    if type(self._data) is not np.ndarray:
+        # NumPy hands back 0-d results as immutable scalars (np.float32): give this tensor memory to write into.
+        self._data = np.array(self._data)
     base = self._base
     if base is not None and _gm._State.enabled and self._view_version != self._vbox[0] \
             and self._view_version is not None:
@@ -102,7 +105,9 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
                     raise RuntimeError(OVERLAP_MSG) from None
                 other = args[0] if args else None
                 raise _inplace_shape_error(self, other) from None
-            bump_version(vbox)
+            vbox[0] += 1  # graph.bump_version, inlined on this hot path
+            if len(vbox) > 1:
+                _hints.record_write(vbox)
             return self
         with _gm.no_grad():
             res = op(self, *args, **kwargs)

@@ -32,12 +32,19 @@ def _s(x, dtype: np.dtype):
     return dtype.type(x) if dtype.kind == "f" else x
 
 
+def _fma64(x, y, z) -> np.ndarray:
+    """``x * y + z`` computed in float64 (a new float64 array; the caller rounds it once)."""
+    t = np.multiply(x, y, dtype=_F64)
+    t += z
+    return t
+
+
 def add(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
     """``a + alpha * b`` as a new array (``torch.add(a, b, alpha=alpha)``, fused)."""
     if alpha == 1:
         return a + b
     if a.dtype == _F32:
-        return (a.astype(_F64) + _F64(np.float32(alpha)) * b).astype(_F32)
+        return _fma64(b, float(np.float32(alpha)), a).astype(_F32)
     return a + _s(alpha, a.dtype) * b
 
 
@@ -48,7 +55,7 @@ def add_(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
     elif alpha == -1:
         a -= b
     elif a.dtype == _F32:
-        a[...] = a.astype(_F64) + _F64(np.float32(alpha)) * b
+        a[...] = _fma64(b, float(np.float32(alpha)), a)
     else:
         a += _s(alpha, a.dtype) * b
     return a
@@ -58,7 +65,7 @@ def addcmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, value: float = 1) -> np
     """``a + value * b * c`` as a new array: ``value * b`` rounded, then one fused multiply-add with ``c``."""
     vb = b if value == 1 else _s(value, a.dtype) * b
     if a.dtype == _F32:
-        return (a.astype(_F64) + vb.astype(_F64) * c).astype(_F32)
+        return _fma64(vb, c, a).astype(_F32)
     return a + vb * c
 
 

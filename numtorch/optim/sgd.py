@@ -86,10 +86,12 @@ def _fused_update(data: np.ndarray, g: np.ndarray, alpha: float) -> None:
     """``data += alpha * g`` rounded once, as PyTorch's vectorised ``add_(g, alpha=...)`` does with an FMA.
 
     For float32 the product of two float32 values is exact in float64, so computing in float64 and
-    rounding to float32 once reproduces the fused result.
+    rounding to float32 once reproduces the fused result. Three passes and one temporary: the product in
+    float64, the parameter added into it, the rounded sum written back.
     """
     if data.dtype == np.float32:
-        a = np.float64(np.float32(alpha))
-        data[...] = (data.astype(np.float64) + a * g.astype(np.float64)).astype(np.float32)
+        t = np.multiply(g, float(np.float32(alpha)), dtype=np.float64)
+        t += data
+        data[...] = t
     else:
         data += alpha * g
