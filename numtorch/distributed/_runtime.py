@@ -106,6 +106,9 @@ def _excepthook(tp, value, tb) -> None:
         sys.stderr.write(f"numtorch.distributed: rank {world_rank()} raised {tp.__name__}; aborting all "
                          f"{_State.world.Get_size()} ranks (MPI_Abort)\n")
         sys.stderr.flush()
+        # Give mpiexec's output forwarding a moment: MPI_Abort kills the job, and text still in flight
+        # (the traceback that explains the abort) would be lost.
+        time.sleep(0.2)
         _State.world.Abort(1)
 
 
