@@ -43,14 +43,8 @@ from .autograd.grad_mode import (  # noqa: E402,F401
 )
 from . import autograd  # noqa: E402,F401
 from .hints import set_hints  # noqa: E402,F401
-from .ops import indexing as _ix  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
-from .ops import nn_ops as _nn  # noqa: E402
-from .ops import pointwise as _pw  # noqa: E402
-from .ops import reduction as _rd  # noqa: E402
-from .ops import shape as _sh  # noqa: E402
 
-_install_methods()
+_install_methods()  # binds numtorch/ops functions as Tensor methods and operators
 autograd.Variable = Tensor
 
 from .creation import (  # noqa: E402,F401
@@ -323,13 +317,13 @@ class _Cuda:
         return 0
 
     @staticmethod
-    def manual_seed(seed) -> None:
+    def manual_seed(seed) -> None:  # noqa: F811 - PyTorch's parameter name
         return None
 
     manual_seed_all = manual_seed
 
     @staticmethod
-    def synchronize(device=None) -> None:
+    def synchronize(device=None) -> None:  # noqa: F811 - PyTorch's parameter name
         return None
 
 

@@ -12,23 +12,23 @@ from ..hints import broadcast_note
 from ..tensor import Tensor
 
 _make = Tensor._make
+_State = _gm._State  # the grad-mode switch, read by every op
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
 _NONE_EDGE = (None, 0)
 
 
 def graph_needed(*args) -> bool:
     """True when grad mode is on and some Tensor argument requires grad: only then is a Node recorded."""
-    if not _gm._State.enabled:
-        return False
-    for a in args:
-        if type(a) is not float and type(a) is not int and a is not None and getattr(a, "_requires_grad", False):
-            return True
+    if _State.enabled:
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                return True
     return False
 
 
 def edges(*args) -> tuple:
     """``next_functions`` for a Node whose inputs are ``args`` (None edges for numbers and constants)."""
-    return tuple(edge_of(a) if isinstance(a, Tensor) else _NONE_EDGE for a in args)
+    return tuple([edge_of(a) if isinstance(a, Tensor) else _NONE_EDGE for a in args])
 
 
 def result(data: np.ndarray, node: Node | None = None) -> Tensor:

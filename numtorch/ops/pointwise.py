@@ -31,14 +31,18 @@ def _meta(node: Node, a, b, data: np.ndarray) -> None:
     dt = data.dtype
     if isinstance(a, Tensor):
         x = a._data
-        node.a_shape, node.a_dtype = x.shape, None if x.dtype == dt else x.dtype
+        node.a_shape = x.shape
+        node.a_dtype = None if x.dtype is dt or x.dtype == dt else x.dtype
     else:
-        node.a_shape, node.a_dtype = (), None
+        node.a_shape = ()
+        node.a_dtype = None
     if isinstance(b, Tensor):
         y = b._data
-        node.b_shape, node.b_dtype = y.shape, None if y.dtype == dt else y.dtype
+        node.b_shape = y.shape
+        node.b_dtype = None if y.dtype is dt or y.dtype == dt else y.dtype
     else:
-        node.b_shape, node.b_dtype = (), None
+        node.b_shape = ()
+        node.b_dtype = None
 
 
 def _needs(node: Node, i: int) -> bool:
@@ -84,13 +88,17 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         except ValueError:
             raise broadcast_error(_shape(input), _shape(other)) from None
     else:
-        data = _binary(np.add, input, other)
+        x, y, _ = operands(input, other)
+        try:
+            data = x + y
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
     if graph_needed(input, other):
         node = AddBackward0(edges(input, other))
         _meta(node, input, other, data)
         node.alpha = alpha
         return _out(result(data, node), out)
-    return _out(_make(data), out)
+    return _make(data) if out is None else _out(_make(data), out)
 
 
 class SubBackward0(Node):
@@ -106,7 +114,8 @@ class SubBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    _check_bool_sub(input, other)
+    if _is_bool(input) or _is_bool(other):
+        _check_bool_sub(input, other)
     if alpha != 1 or type(alpha) is not int:
         x, y, dt = operands(input, other)
         _check_alpha(dt, alpha)
@@ -115,13 +124,17 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         except ValueError:
             raise broadcast_error(_shape(input), _shape(other)) from None
     else:
-        data = _binary(np.subtract, input, other)
+        x, y, _ = operands(input, other)
+        try:
+            data = x - y
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
     if graph_needed(input, other):
         node = SubBackward0(edges(input, other))
         _meta(node, input, other, data)
         node.alpha = alpha
         return _out(result(data, node), out)
-    return _out(_make(data), out)
+    return _make(data) if out is None else _out(_make(data), out)
 
 
 subtract = sub
@@ -132,6 +145,10 @@ class RsubBackward1(Node):
 
     def backward(self, grad):
         return (grad * -self.alpha if self.alpha != 1 else -grad,)
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, Tensor) and x._data.dtype.kind == "b"
 
 
 def _check_bool_sub(a, b) -> None:
@@ -181,14 +198,18 @@ def _conj(x):
 
 def mul(input, other, *, out=None) -> Tensor:
     """Element-wise product with broadcasting."""
-    data = _binary(np.multiply, input, other)
+    x, y, _ = operands(input, other)
+    try:
+        data = x * y
+    except ValueError:
+        raise broadcast_error(_shape(input), _shape(other)) from None
     if graph_needed(input, other):
         node = MulBackward0(edges(input, other))
         _meta(node, input, other, data)
         # Save only what the formula will read: b for a's gradient, a for b's.
         node.save(input if _needs(node, 1) else None, other if _needs(node, 0) else None)
         return _out(result(data, node), out)
-    return _out(_make(data), out)
+    return _make(data) if out is None else _out(_make(data), out)
 
 
 multiply = mul
@@ -246,7 +267,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """True division (``rounding_mode=None``), or rounded with ``'trunc'`` / ``'floor'``."""
     x, y, dt = operands(input, other)
     if rounding_mode is None:
-        fdt = as_float_dtype(np.dtype(dt))
+        fdt = dt if dt.kind == "f" else as_float_dtype(np.dtype(dt))
         if fdt != dt:
             x = x.astype(fdt) if isinstance(x, np.ndarray) else fdt.type(x)
             y = y.astype(fdt) if isinstance(y, np.ndarray) else fdt.type(y)
@@ -261,7 +282,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
             _meta(node, input, other, data)
             node.save(input if _needs(node, 1) else None, other)
             return _out(result(data, node), out)
-        return _out(_make(data), out)
+        return _make(data) if out is None else _out(_make(data), out)
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
