@@ -13,7 +13,9 @@ from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node
 from ..hints import matmul_note
 from ..tensor import Tensor
-from ._helpers import _make, edges, graph_needed, result
+from ._helpers import _make, broadcast_error, edges, graph_needed, result, sum_to
+from .shape import (SqueezeBackward4, _squeeze_dim, _unsafe_view, contiguous, expand, permute, reshape, squeeze, t,
+                    transpose, unsqueeze)
 
 
 def _dims(shape) -> str:
@@ -71,8 +73,6 @@ class AddmmBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
-        from ._helpers import sum_to
-
         beta, alpha = self.beta, self.alpha
         gbias = ga = gb = None
         if self.next_functions[0][0] is not None:
@@ -103,8 +103,6 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
             f"{what} and mat2 must have the same dtype, but got {_dt.from_numpy(first.dtype)._legacy} and "
             f"{_dt.from_numpy(y.dtype)._legacy}"
         )
-    from .shape import expand
-
     out_shape = (x.shape[0], y.shape[1])
     bias = input._data
     if bias.shape != out_shape:
@@ -228,8 +226,6 @@ def outer_raw(a: Tensor, b: Tensor) -> Tensor:
 
 def outer(input, vec2) -> Tensor:
     """Outer product of two 1-d tensors (recorded as a broadcast multiply, as PyTorch does)."""
-    from .shape import reshape
-
     for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
@@ -260,9 +256,6 @@ def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
 def matmul(input, other) -> Tensor:
     """``input @ other`` for any ranks, dispatched as PyTorch does (so grad_fn names match): dot, mv, mm,
     mm/mv over the folded batch of the larger operand, or bmm over broadcast batch dims."""
-    from .shape import _squeeze_dim, _unsafe_view, SqueezeBackward4, contiguous, expand, reshape, squeeze, t, \
-        transpose, unsqueeze
-
     a, b = input._data, other._data
     da, db = a.ndim, b.ndim
     if da == 0 or db == 0:
@@ -295,8 +288,6 @@ def matmul(input, other) -> Tensor:
     try:
         batch = tuple(np.broadcast_shapes(batch1, batch2))
     except ValueError:
-        from ._helpers import broadcast_error
-
         raise broadcast_error(batch1, batch2) from None
     count = int(np.prod(batch))
     t1 = reshape(expand(input, batch + (n, m1)), (count, n, m1))
@@ -375,8 +366,6 @@ def _einsum_grad(equation, *operands):
 
 def tensordot(a, b, dims=2) -> Tensor:
     """Sum products over the last ``dims`` dims of ``a`` and the first of ``b``."""
-    from .shape import reshape, permute
-
     x, y = a._data, b._data
     if isinstance(dims, int):
         ax = list(range(x.ndim - dims, x.ndim))

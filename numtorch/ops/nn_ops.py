@@ -17,6 +17,8 @@ from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node, SavedOutput
 from ..tensor import Tensor, _wrap_dim
 from ._helpers import _make, broadcast_error, edges, graph_needed, result, sum_to, to_tensor
+from .reduction import mean_all
+from .shape import expand
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -28,7 +30,7 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduce_array(x: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return np.asarray(x.mean(dtype=x.dtype))
+        return mean_all(x) if x.size else np.asarray(x.mean(dtype=x.dtype))
     if reduction == "sum":
         return np.asarray(x.sum(dtype=x.dtype))
     return x
@@ -36,8 +38,6 @@ def _reduce_array(x: np.ndarray, reduction: str) -> np.ndarray:
 
 def _expand_reduced(grad: Tensor, shape: tuple, reduction: str, n: int) -> Tensor:
     """The per-element gradient of a reduced loss."""
-    from .shape import expand
-
     if reduction == "mean":
         return expand(grad / n, shape) if n else expand(grad, shape)
     if reduction == "sum":
@@ -62,7 +62,9 @@ class MseLossBackward0(Node):
     def backward(self, grad):
         x, y = self.saved
         diff = x - y
-        g = _expand_reduced(grad, diff._data.shape, self.reduction, diff._data.size) * diff * 2.0
+        n = diff._data.size
+        # The reduced gradient broadcasts over diff in the product (the same values as expanding it first).
+        g = (grad / n if self.reduction == "mean" and n else grad) * diff * 2.0
         gx = sum_to(g, x._data.shape) if self.next_functions[0][0] is not None else None
         gy = sum_to(-g, y._data.shape) if self.next_functions[1][0] is not None else None
         return gx, gy
@@ -70,7 +72,8 @@ class MseLossBackward0(Node):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None) -> Tensor:
     """Mean squared error ``mean((input - target)**2)`` (``reduction``: 'mean', 'sum' or 'none')."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
     if input._data.shape != target._data.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "

@@ -57,20 +57,50 @@ class Graph:
         by_id = {n.id: n for n in self.nodes}
         return [(by_id[s].label, by_id[d].label) for s, d, _ in self.edges]
 
+    def edge_segments(self, s: int, d: int) -> list[tuple[tuple[float, float], ...]]:
+        """The edge from node ``s`` to ``d`` as cubic Bezier segments ``(p0, p1, p2, p3)``.
+
+        An edge that skips layers would run straight through the boxes between; it detours to the right of
+        them instead (down a side lane, then in to its target)."""
+        by_id = {n.id: n for n in self.nodes}
+        a, b = by_id[s], by_id[d]
+        x1, y1 = a.x + a.width / 2, a.y + _BOX_H
+        x2, y2 = b.x + b.width / 2, b.y
+        between = [n for n in self.nodes if n.y > a.y + 1 and n.y + _BOX_H < b.y - 1
+                   and n.x - 6 < max(x1, x2) and n.x + n.width + 6 > min(x1, x2)]
+        if not between:
+            my = (y1 + y2) / 2
+            return [((x1, y1), (x1, my), (x2, my), (x2, y2))]
+        lane = max(n.x + n.width for n in between) + 16
+        top, bottom = y1 + _GAP_Y / 2, y2 - _GAP_Y / 2
+        mid = (top + bottom) / 2
+        return [((x1, y1), (x1, top), (lane, top), (lane, mid)),
+                ((lane, mid), (lane, bottom), (x2, bottom), (x2, y2))]
+
+    @staticmethod
+    def _path_d(segments) -> str:
+        (x0, y0) = segments[0][0]
+        parts = [f"M {x0:.1f} {y0:.1f}"]
+        for _, c1, c2, end in segments:
+            parts.append(f"C {c1[0]:.1f} {c1[1]:.1f}, {c2[0]:.1f} {c2[1]:.1f}, {end[0]:.1f} {end[1]:.1f}")
+        return " ".join(parts)
+
     # -- rendering ---------------------------------------------------------------------------------------
     def label_spots(self) -> list[tuple[float, float, str, str]]:
         """Where edge labels go: ``(x, y, text-anchor, label)``, a third of the way from the input along the
         edge and on its outer side, so the labels of edges meeting at one node do not overlap."""
-        by_id = {n.id: n for n in self.nodes}
         spots = []
         for s, d, label in self.edges:
             if not label:
                 continue
-            a, b = by_id[s], by_id[d]
-            x1, y1 = a.x + a.width / 2, a.y + _BOX_H
-            x2, y2 = b.x + b.width / 2, b.y
-            # The point at t = 0.3 of the cubic Bezier drawn in to_svg (controls at the middle height).
-            t, my = 0.3, (y1 + y2) / 2
+            segments = self.edge_segments(s, d)
+            if len(segments) > 1:  # a detour: the label sits beside its side lane
+                (lx, ly) = segments[0][3]
+                spots.append((lx + 5, ly, "start", label))
+                continue
+            (x1, y1), _, (x2, my), (_, y2) = segments[0]
+            # The point at t = 0.3 of the cubic Bezier (controls at the middle height).
+            t = 0.3
             u = 1 - t
             x = (u ** 3 + 3 * u * u * t) * x1 + (3 * u * t * t + t ** 3) * x2
             y = u ** 3 * y1 + (3 * u * u * t + 3 * u * t * t) * my + t ** 3 * y2
@@ -86,7 +116,8 @@ class Graph:
         lo = min([0.0] + [x - _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "end"])
         hi = max([0.0] + [x + _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "start"])
         shift = max(0.0, _MARGIN / 2 - lo)  # room on the left for labels of edges heading right
-        width = max(max((n.x + n.width for n in self.nodes), default=0), hi,
+        lanes = [seg[0][3][0] for s, d, _ in self.edges for seg in [self.edge_segments(s, d)] if len(seg) > 1]
+        width = max(max((n.x + n.width for n in self.nodes), default=0), hi, max(lanes, default=0) + 8,
                     _MARGIN + _CHAR_W * len(self.title)) + _MARGIN + shift
         height = max((n.y + _BOX_H for n in self.nodes), default=0) + _MARGIN + (18 if self.title else 0)
         out = [
@@ -101,13 +132,8 @@ class Graph:
             out.append(f'<text x="{_MARGIN}" y="{height - 8:.0f}" fill="#333">{html.escape(self.title)}</text>')
         if shift:
             out.append(f'<g transform="translate({shift:.1f},0)">')
-        by_id = {n.id: n for n in self.nodes}
         for s, d, _ in self.edges:
-            a, b = by_id[s], by_id[d]
-            x1, y1 = a.x + a.width / 2, a.y + _BOX_H
-            x2, y2 = b.x + b.width / 2, b.y
-            my = (y1 + y2) / 2
-            out.append(f'<path d="M {x1:.1f} {y1:.1f} C {x1:.1f} {my:.1f}, {x2:.1f} {my:.1f}, {x2:.1f} {y2:.1f}" '
+            out.append(f'<path d="{self._path_d(self.edge_segments(s, d))}" '
                        'fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
         for x, y, anchor, label in spots:
             out.append(f'<text x="{x:.1f}" y="{y + 3:.1f}" text-anchor="{anchor}" fill="#a33" font-size="10">'

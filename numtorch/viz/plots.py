@@ -24,13 +24,20 @@ def _plt():
 
 
 def svg_graph_to_png(graph, path: str, dpi: int = 110) -> str:
-    """Draw a laid-out ``Graph`` with matplotlib into a PNG (same layout as its SVG)."""
+    """Draw a laid-out ``Graph`` with matplotlib into a PNG (same layout, curves and labels as its SVG)."""
     plt = _plt()
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path as MplPath
 
-    from .graph import _BOX_H, _CHAR_W, _MARGIN
+    from .graph import _BOX_H, _CHAR_W, _LABEL_W, _MARGIN
 
-    width = max(max(n.x + n.width for n in graph.nodes), _MARGIN + _CHAR_W * len(graph.title)) + _MARGIN
+    spots = graph.label_spots()
+    lo = min([0.0] + [x - _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "end"])
+    hi = max([0.0] + [x + _LABEL_W * len(lab) for x, _, anchor, lab in spots if anchor == "start"])
+    shift = max(0.0, _MARGIN / 2 - lo)
+    lanes = [seg[0][3][0] for s, d, _ in graph.edges for seg in [graph.edge_segments(s, d)] if len(seg) > 1]
+    width = max(max(n.x + n.width for n in graph.nodes), hi, max(lanes, default=0) + 8,
+                _MARGIN + _CHAR_W * len(graph.title)) + _MARGIN + shift
     height = max(n.y + _BOX_H for n in graph.nodes) + _MARGIN + (18 if graph.title else 0)
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     ax = fig.add_axes([0, 0, 1, 1])
@@ -38,20 +45,23 @@ def svg_graph_to_png(graph, path: str, dpi: int = 110) -> str:
     ax.set_ylim(height, 0)
     ax.axis("off")
     colours = {"op": ("#e8eefc", "#4a6fd1"), "leaf": ("#e6f4e6", "#3c8c3c"), "output": ("#fdf0dc", "#c7822b")}
-    by_id = {n.id: n for n in graph.nodes}
-    for s, d, label in graph.edges:
-        a, b = by_id[s], by_id[d]
-        ax.add_patch(FancyArrowPatch((a.x + a.width / 2, a.y + _BOX_H), (b.x + b.width / 2, b.y),
-                                     arrowstyle="-|>", mutation_scale=10, color="#555", lw=1.1,
-                                     connectionstyle="arc3,rad=0.0"))
-        if label:
-            ax.text((a.x + b.x + (a.width + b.width) / 2) / 2 + 4, (a.y + _BOX_H + b.y) / 2, label, color="#a33",
-                    fontsize=7)
+    for s, d, _ in graph.edges:
+        segments = graph.edge_segments(s, d)
+        points = [(segments[0][0][0] + shift, segments[0][0][1])]
+        codes = [MplPath.MOVETO]
+        for _, c1, c2, end in segments:
+            points += [(c1[0] + shift, c1[1]), (c2[0] + shift, c2[1]), (end[0] + shift, end[1])]
+            codes += [MplPath.CURVE4] * 3
+        ax.add_patch(FancyArrowPatch(path=MplPath(points, codes), arrowstyle="-|>", mutation_scale=10,
+                                     color="#555", lw=1.1))
+    for x, y, anchor, label in spots:
+        ax.text(x + shift, y, label, color="#a33", fontsize=7, va="center",
+                ha="right" if anchor == "end" else "left")
     for n in graph.nodes:
         fill, stroke = colours[n.kind]
-        ax.add_patch(FancyBboxPatch((n.x, n.y), n.width, _BOX_H, boxstyle="round,pad=0,rounding_size=6",
+        ax.add_patch(FancyBboxPatch((n.x + shift, n.y), n.width, _BOX_H, boxstyle="round,pad=0,rounding_size=6",
                                     fc=fill, ec=stroke, lw=1.3))
-        ax.text(n.x + n.width / 2, n.y + _BOX_H / 2, n.label + (f"  {n.detail}" if n.detail else ""),
+        ax.text(n.x + shift + n.width / 2, n.y + _BOX_H / 2, n.label + (f"  {n.detail}" if n.detail else ""),
                 ha="center", va="center", fontsize=8.5, color="#222")
     if graph.title:
         ax.text(_MARGIN, height - 8, graph.title, fontsize=8.5, color="#333")
