@@ -62,3 +62,18 @@ def test_tensor_without_graph_is_one_clear_error():
         viz.graph(torch.ones(2) * 2)
     with pytest.raises(TypeError, match="needs a numtorch Tensor"):
         viz.graph([1, 2])
+
+
+def test_edge_skipping_a_layer_detours_around_boxes():
+    """x feeds both AddBackward0 and MulBackward0: the long edge must not run through AddBackward0's box."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    g = viz.graph(((x + 2) * x).sum(), params={"x": x})
+    by_label = {n.label: n for n in g.nodes}
+    long_edge = next((s, d) for s, d, _ in g.edges
+                     if by_label["x"].id == s and by_label["MulBackward0"].id == d)
+    segments = g.edge_segments(*long_edge)
+    add = by_label["AddBackward0"]
+    lane_x = segments[0][3][0]
+    assert len(segments) == 2 and lane_x > add.x + add.width
+    short = g.edge_segments(by_label["x"].id, add.id)
+    assert len(short) == 1
