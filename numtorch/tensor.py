@@ -119,6 +119,9 @@ class Tensor:
     def _make(data: np.ndarray, requires_grad: bool = False, cls=None) -> "Tensor":
         """Wrap an ndarray without copying (the hot path: no checks, no keyword parsing)."""
         t = object.__new__(cls or Tensor)
+        if data.__class__ is not np.ndarray:
+            # NumPy hands back 0-d results as read-only scalars (np.float32); a tensor needs a real array.
+            data = np.asarray(data)
         t._data = data
         t._requires_grad = requires_grad
         t.grad_fn = None

@@ -414,3 +414,15 @@ def test_setitem_errors():
     with raises(IndexError, "index 5 is out of bounds for dimension 0 with size 2"):
         x[5] = 1.0
     assert x.tolist() == [[0.0] * 3] * 2 and x._version == 0
+
+
+def test_zero_dim_op_results_are_real_arrays():
+    """0-d results of ops support views and in-place writes like any tensor (NumPy gives scalars there)."""
+    a = torch.tensor(1.0, requires_grad=True)
+    b = a * 2 + 1
+    assert b.view(1).tolist() == [3.0]
+    assert b.unsqueeze(0).shape == (1,)
+    c = torch.tensor(2.0) + 1
+    c += 1
+    c[...] = c * 2
+    assert c.item() == 8.0 and c.is_contiguous()
