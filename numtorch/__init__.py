@@ -353,3 +353,25 @@ def __getattr__(name):
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'numtorch' has no attribute '{name}'")
+
+
+def _keep_freed_heap() -> None:
+    """glibc: keep freed heap memory for reuse instead of returning it to the OS after every step.
+
+    A training loop frees its whole graph at the end of each backward; glibc would trim the heap top and the
+    next step would page-fault every temporary back in, which costs more than the arithmetic on large
+    tensors (W4/W6 in bench/). M_TOP_PAD keeps 64 MiB of slack at the top of the heap.
+    """
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-2, 64 << 20)  # -2 is M_TOP_PAD
+    except (OSError, AttributeError):
+        pass
+
+
+_keep_freed_heap()
