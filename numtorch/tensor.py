@@ -15,9 +15,12 @@ import numpy as np
 
 from . import dtypes as _dt
 from .autograd import grad_mode as _gm
+from .autograd import backward as _autograd_backward
 from .autograd.graph import bump_version
 
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
+_new = object.__new__
+_ndarray = np.ndarray
 
 
 class Size(tuple):
@@ -118,8 +121,8 @@ class Tensor:
     @staticmethod
     def _make(data: np.ndarray, requires_grad: bool = False, cls=None) -> "Tensor":
         """Wrap an ndarray without copying (the hot path: no checks, no keyword parsing)."""
-        t = object.__new__(cls or Tensor)
-        if data.__class__ is not np.ndarray:
+        t = _new(cls or Tensor)
+        if data.__class__ is not _ndarray:
             # NumPy hands back 0-d results as read-only scalars (np.float32); a tensor needs a real array.
             data = np.asarray(data)
         t._data = data
@@ -392,9 +395,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves and accumulate it into their ``.grad``."""
-        from .autograd import backward as _backward
-
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's data (and version counter) with no graph history."""
@@ -617,11 +618,11 @@ def _install_methods() -> None:
     T = Tensor
     # Arithmetic operators. Reflected forms keep self first where PyTorch does (``2 * a`` is a.mul(2)).
     T.__add__ = T.add = pw.add
-    T.__radd__ = lambda self, other: pw.add(self, other)
+    T.__radd__ = pw.add
     T.__sub__ = T.sub = T.subtract = pw.sub
-    T.__rsub__ = lambda self, other: pw.rsub(self, other)
+    T.__rsub__ = pw.rsub
     T.__mul__ = T.mul = T.multiply = pw.mul
-    T.__rmul__ = lambda self, other: pw.mul(self, other)
+    T.__rmul__ = pw.mul
     T.__truediv__ = T.div = T.divide = T.true_divide = pw.div
     T.__rtruediv__ = lambda self, other: pw.mul(pw.reciprocal(self), other)
     T.__floordiv__ = T.floor_divide = pw.floor_divide

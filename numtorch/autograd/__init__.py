@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import tensor as _tensor  # still being imported when it imports us: read _tensor.Tensor at call time
 from . import graph  # noqa: F401
 from .engine import run_backward
 from .graph import graph_size  # noqa: F401
@@ -27,8 +28,7 @@ from .trace import TraceEvent, trace  # noqa: F401,E402
 
 def _make_grads(outputs, grad_outputs):
     """PyTorch's ``_make_grads``: check given gradients, create ones for scalar outputs (zip: extra ignored)."""
-    from ..tensor import Tensor
-
+    Tensor = _tensor.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if isinstance(g, Tensor):
@@ -46,7 +46,8 @@ def _make_grads(outputs, grad_outputs):
                     raise RuntimeError(
                         f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
                     )
-                grads.append(Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype)))
+                shape, dtype = out._data.shape, out._data.dtype
+                grads.append(Tensor._make(np.array(1, dtype) if not shape else np.ones(shape, dtype)))
             else:
                 grads.append(None)
         else:
@@ -55,19 +56,15 @@ def _make_grads(outputs, grad_outputs):
 
 
 def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
-    from ..tensor import Tensor
-
     if tensors is None:
         return (None,) * length
-    if isinstance(tensors, Tensor):
+    if isinstance(tensors, _tensor.Tensor):
         return (tensors,)
     return tuple(tensors)
 
 
 def _inputs_tuple(inputs, fn: str) -> tuple:
-    from ..tensor import Tensor
-
-    if isinstance(inputs, Tensor):
+    if isinstance(inputs, _tensor.Tensor):
         return (inputs,)
     if type(inputs) is dict:
         return tuple(inputs.values())
@@ -80,8 +77,6 @@ def _inputs_tuple(inputs, fn: str) -> tuple:
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, grad_variables=None,
              inputs=None) -> None:
     """Accumulate into leaves' ``.grad`` the gradient of ``tensors`` (weighted by ``grad_tensors``)."""
-    from ..tensor import Tensor
-
     if grad_variables is not None:
         warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
         if grad_tensors is None:
@@ -89,14 +84,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         else:
             raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
                                "`backward()`. Please only use `grad_tensors`.")
-    inputs_tuple = () if inputs is None else _inputs_tuple(inputs, "backward")
-    if inputs is not None and len(inputs_tuple) == 0:
-        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    inputs_tuple = None
+    if inputs is not None:
+        inputs_tuple = _inputs_tuple(inputs, "backward")
+        if not inputs_tuple:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = (tensors,) if isinstance(tensors, _tensor.Tensor) else tuple(tensors)
     grads = _make_grads(tensors, _tensor_or_tensors_to_tuple(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
-    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs_tuple or None)
+    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs_tuple)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,

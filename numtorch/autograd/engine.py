@@ -39,8 +39,6 @@ def _add(a, b):
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = False):
     """Backpropagate ``root_grads`` from ``roots``; accumulate into leaves, or return grads of ``inputs``."""
-    from ..tensor import Tensor
-
     # Edges from which the sweep starts; a root's gradient takes the root's dtype, as PyTorch's does.
     start = []
     for i, (t, g) in enumerate(zip(roots, root_grads)):
@@ -56,6 +54,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     # What to capture: for autograd.grad / backward(inputs=...), the edge reaching each input.
     captures = None
     if inputs is not None:
+        from ..tensor import Tensor
+
         captures = {}
         for k, t in enumerate(inputs):
             if not isinstance(t, Tensor):
@@ -65,97 +65,99 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             captures.setdefault(edge, []).append(k)
 
-    # 1. Dependency counts (iterative DFS).
+    # 1. Dependency counts (iterative DFS). Every reachable Node gets an entry, the start Nodes too (with 0
+    # unless another start Node reaches them), so ``deps`` doubles as the set of Nodes seen.
     deps: dict = {}
-    seen = set()
-    stack = [edge[0] for edge, _ in start]
-    for node in stack:
-        seen.add(node)
+    stack = []
+    for (node, _), _ in start:
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    stack.append(nxt)
 
-    needed = _needed_nodes(seen, captures) if captures is not None else None
+    needed = _needed_nodes(deps, captures) if captures is not None else None
     if observers:
+        seen = set(deps)
         for observe in tuple(observers):
             observe(start, seen)
 
-    # 2. Sweep.
+    # 2. Sweep. ``ready`` is a heap of the Nodes whose inputs are all in, most recent first; when a Node
+    # leaves exactly one Node ready and the heap is empty (a chain), that one runs next without the heap.
     buffers: dict = {}
-    for (node, nr), g in start:
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node.num_outputs
-        buf[nr] = _add(buf[nr], g)
-    ready = []
-    for node in buffers:
-        if deps.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._seq, id(node), node))
+    if len(start) == 1:  # one root (loss.backward()): it is the one ready Node
+        (node, nr), g = start[0]
+        buffers[node] = buf = [None] * node.num_outputs
+        buf[nr] = g
+        ready = []
+    else:
+        for (node, nr), g in start:
+            buf = buffers.get(node)
+            if buf is None:
+                buf = buffers[node] = [None] * node.num_outputs
+            buf[nr] = _add(buf[nr], g)
+        ready = [(-node._seq, id(node), node) for node in buffers if deps[node] == 0]
+        heapq.heapify(ready)
+        node = heapq.heappop(ready)[2] if ready else None
 
     results = [None] * len(inputs) if inputs is not None else None
     prev_mode = grad_mode._State.enabled
     grad_mode._State.enabled = create_graph
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]
+        while node is not None:
             grads = buffers.pop(node, None) or [None] * node.num_outputs
+            is_acc = type(node) is AccumulateGrad
+            out = ()
             # Nodes from which no requested input can be reached do nothing at all (hooks, release included).
-            is_needed = needed is None or node in needed
-            if is_needed:
-                if node._tensor_hooks:
-                    node._run_tensor_hooks(grads)
-                elif type(node) is AccumulateGrad and node.variable._hooks and grads[0] is not None:
-                    grads[0] = node.variable._run_hooks(grads[0])
-                if node._pre_hooks:
-                    for hook in node._pre_hooks:
-                        new = hook(tuple(grads))
-                        if new is not None:
-                            grads = list(new)
-                if captures is not None:
-                    for nr, g in enumerate(grads):
-                        for k in captures.get((node, nr), ()):
-                            results[k] = g
+            if needed is None or node in needed:
+                if node._tensor_hooks or node._pre_hooks or captures is not None or (is_acc and node.variable._hooks):
+                    grads = _before_node(node, grads, is_acc, captures, results)
+                if (accumulate or not is_acc) and (grads[0] is not None or grads.count(None) != len(grads)):
+                    if is_acc:
+                        node.variable._accumulate_grad(grads[0], create_graph)
+                    else:
+                        out = node.backward(grads[0] if node.num_outputs == 1 else tuple(grads))
+                        if type(out) is not tuple:
+                            out = (out,)
+                    if node._post_hooks:
+                        for hook in node._post_hooks:
+                            new = hook(out, tuple(grads))
+                            if new is not None:
+                                out = tuple(new)
+                if not retain_graph and not is_acc:  # an AccumulateGrad saves nothing
+                    node.release()
 
-            run = is_needed and any(g is not None for g in grads)
-            if type(node) is AccumulateGrad and not accumulate:
-                run = False
-            if run:
-                if type(node) is AccumulateGrad:
-                    node.variable._accumulate_grad(grads[0], create_graph)
-                    out = ()
-                else:
-                    out = node.backward(grads[0] if node.num_outputs == 1 else tuple(grads))
-                    if type(out) is not tuple:
-                        out = (out,)
-                if node._post_hooks:
-                    for hook in node._post_hooks:
-                        new = hook(out, tuple(grads))
-                        if new is not None:
-                            out = tuple(new)
-            else:
-                out = ()
-            if not retain_graph and is_needed:
-                node.release()
-
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            # Pass each gradient along its edge; a Node whose last input arrived is ready.
+            follow = None  # the one Node this one left ready, while no other is waiting
+            edges = node.next_functions
+            if len(out) != len(edges):
+                out = (out + (None,) * len(edges))[:len(edges)]
+            for (nxt, nr), g in zip(edges, out):
                 if nxt is None:
                     continue
-                g = out[i] if i < len(out) else None
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt.num_outputs
-                    buf[nr] = _add(buf[nr], g)
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    if follow is None and not ready:
+                        follow = nxt
+                    else:
+                        if follow is not None:
+                            heapq.heappush(ready, (-follow._seq, id(follow), follow))
+                            follow = None
+                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+            node = follow if follow is not None else heapq.heappop(ready)[2] if ready else None
     finally:
         grad_mode._State.enabled = prev_mode
 
@@ -172,6 +174,25 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     "Set allow_unused=True if this is the desired behavior."
                 )
     return results
+
+
+def _before_node(node, grads: list, is_acc: bool, captures, results) -> list:
+    """What runs before a Node when anything is registered on it: hooks on its output tensors (or the leaf's
+    own hooks, for an AccumulateGrad), its pre-hooks, and the capture of gradients for ``autograd.grad``."""
+    if node._tensor_hooks:
+        node._run_tensor_hooks(grads)
+    elif is_acc and node.variable._hooks and grads[0] is not None:
+        grads[0] = node.variable._run_hooks(grads[0])
+    if node._pre_hooks:
+        for hook in node._pre_hooks:
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = list(new)
+    if captures is not None:
+        for nr, g in enumerate(grads):
+            for k in captures.get((node, nr), ()):
+                results[k] = g
+    return grads
 
 
 _cycle_warned = False  # PyTorch warns once per process (TORCH_WARN_ONCE), whatever the warning filters

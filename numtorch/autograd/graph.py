@@ -44,25 +44,25 @@ class Node:
     itself (``create_graph=True``: higher-order derivatives need no extra code).
     """
 
-    __slots__ = ("next_functions", "_saved", "_seq", "_pre_hooks", "_post_hooks", "_tensor_hooks",
-                 "_metadata", "__weakref__", "__dict__")
+    __slots__ = ("next_functions", "_seq", "_metadata", "__weakref__", "__dict__")
 
     num_outputs = 1
+    # Set on the node itself only when used (most nodes save nothing and have no hooks).
+    _saved = None
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_hooks = None
 
     def __init__(self, next_functions=()):
         self.next_functions = next_functions
-        self._saved = None
         self._seq = next(_sequence)
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._tensor_hooks = None
 
     # -- saved values -------------------------------------------------------------------------------
     def save(self, *items) -> None:
         """Keep what ``backward`` needs: input Tensors (version-checked), SavedOutput, or plain values."""
         versions = []
         for item in items:
-            vbox = getattr(item, "_vbox", None)
+            vbox = None if item is None else getattr(item, "_vbox", None)
             if vbox is None:
                 versions.append(None)
                 continue
@@ -82,15 +82,17 @@ class Node:
         if saved is None:
             return ()
         items, versions = saved
-        out = []
+        outputs = False
         for item, version in zip(items, versions):
-            if version is not None and item._vbox[0] != version:
-                raise _hints.modified_note(RuntimeError(_modified_message(item, version, self)), item._vbox,
-                                           version, self)
-            if type(item) is SavedOutput:
-                item = self._rewrap(item)
-            out.append(item)
-        return tuple(out)
+            if version is not None:
+                if item._vbox[0] != version:
+                    raise _hints.modified_note(RuntimeError(_modified_message(item, version, self)), item._vbox,
+                                               version, self)
+                if type(item) is SavedOutput:
+                    outputs = True
+        if not outputs:
+            return items
+        return tuple(self._rewrap(item) if type(item) is SavedOutput else item for item in items)
 
     def _rewrap(self, saved: SavedOutput):
         # The output again as a Tensor, with this Node as its grad_fn, as PyTorch's SavedVariable does.
@@ -205,6 +207,9 @@ def accumulator_of(leaf) -> AccumulateGrad:
     return node
 
 
+_NO_EDGE = (None, 0)
+
+
 def edge_of(t) -> tuple:
     """The ``(node, input_nr)`` through which a gradient reaches tensor ``t`` (``(None, 0)`` if none)."""
     if t._base is not None and t._view_version != t._vbox[0] and t._view_version is not None:
@@ -213,8 +218,10 @@ def edge_of(t) -> tuple:
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
-        return (accumulator_of(t), 0)
-    return (None, 0)
+        ref = t._acc
+        node = ref() if ref is not None else None
+        return (node if node is not None else accumulator_of(t), 0)
+    return _NO_EDGE
 
 
 def bump_version(vbox: list) -> None:

@@ -9,7 +9,7 @@ from .. import dtypes as _dt
 from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node, edge_of
 from ..hints import broadcast_note
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 
 _make = Tensor._make
 _State = _gm._State  # the grad-mode switch, read by every op
@@ -28,15 +28,19 @@ def graph_needed(*args) -> bool:
 
 def edges(*args) -> tuple:
     """``next_functions`` for a Node whose inputs are ``args`` (None edges for numbers and constants)."""
+    if len(args) == 2:  # binary ops, the commonest: no loop
+        a, b = args
+        return (edge_of(a) if isinstance(a, Tensor) else _NONE_EDGE,
+                edge_of(b) if isinstance(b, Tensor) else _NONE_EDGE)
     return tuple([edge_of(a) if isinstance(a, Tensor) else _NONE_EDGE for a in args])
 
 
 def result(data: np.ndarray, node: Node | None = None) -> Tensor:
     """Wrap ``data`` as an op's output; with ``node`` it becomes a non-leaf that requires grad."""
-    t = _make(data)
-    if node is not None:
-        t._requires_grad = True
-        t.grad_fn = node
+    if node is None:
+        return _make(data)
+    t = _make(data, True)
+    t.grad_fn = node
     return t
 
 
@@ -66,17 +70,11 @@ def sum_to(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
         lead = len(gshape) - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
         if axes:
-            from .reduction import sum as _sum
-
-            grad = _sum(grad, axes, keepdim=True)
+            grad = _reduction.sum(grad, axes, keepdim=True)
         if grad._data.shape != shape:
-            from .shape import reshape
-
-            grad = reshape(grad, shape)
+            grad = _shape.reshape(grad, shape)
     if dtype is not None and grad._data.dtype != dtype:
-        from .shape import to_dtype
-
-        grad = to_dtype(grad, _NP_TO_DTYPE[np.dtype(dtype)])
+        grad = _shape.to_dtype(grad, _NP_TO_DTYPE[np.dtype(dtype)])
     return grad
 
 
@@ -153,13 +151,18 @@ def as_float_dtype(np_dtype):
 
 def dim_list(dim, ndim: int) -> tuple:
     """Normalise ``dim`` (int, sequence or None) to a sorted tuple of non-negative axes."""
-    from ..tensor import _wrap_dim
-
     if dim is None:
         return tuple(range(ndim))
+    if type(dim) is int and 0 <= dim < ndim:
+        return (dim,)
     if isinstance(dim, (int, np.integer)):
         return (_wrap_dim(int(dim), ndim),)
     axes = tuple(sorted(_wrap_dim(int(d), ndim) for d in dim))
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
     return axes
+
+
+# The ops sum_to is written with; they import this module first, so they come last.
+from . import reduction as _reduction  # noqa: E402
+from . import shape as _shape  # noqa: E402

@@ -63,8 +63,9 @@ class MseLossBackward0(Node):
         x, y = self.saved
         diff = x - y
         n = diff._data.size
-        # The reduced gradient broadcasts over diff in the product (the same values as expanding it first).
-        g = (grad / n if self.reduction == "mean" and n else grad) * diff * 2.0
+        # PyTorch's kernel: norm * (x - y) * grad, with norm = 2/n (mean) or 2, rounded to the input's type;
+        # a reduced gradient broadcasts over diff in the product.
+        g = diff * (2.0 / n if self.reduction == "mean" and n else 2.0) * grad
         gx = sum_to(g, x._data.shape) if self.next_functions[0][0] is not None else None
         gy = sum_to(-g, y._data.shape) if self.next_functions[1][0] is not None else None
         return gx, gy
@@ -80,7 +81,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
             UserWarning, stacklevel=2,
         )
-    _check_reduction(reduction)
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction)
     x, y = input._data, target._data
     if x.dtype != y.dtype:
         rt = _dt.promote_types(input.dtype, target.dtype).np_type

@@ -20,6 +20,8 @@ from ._helpers import _make, as_float_dtype, broadcast_error, edges, graph_neede
 # PyTorch never warns about overflow or log(0); NumPy would on every such element.
 np.seterr(all="ignore")
 
+_BOOL = np.dtype(np.bool_)
+
 
 def _shape(x) -> tuple:
     return x._data.shape if isinstance(x, Tensor) else ()
@@ -78,8 +80,26 @@ def _check_alpha(dt, alpha) -> None:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
 
 
+def _add_like(node_cls, input, other, data: np.ndarray, alpha) -> Tensor:
+    """The result of add/sub with its node (AddBackward0 or SubBackward0)."""
+    node = node_cls(edges(input, other))
+    _meta(node, input, other, data)
+    node.alpha = alpha
+    return result(data, node)
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
+    # Two plain tensors of one dtype, the commonest call (a + b): nothing to promote, cast or check.
+    if (type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype
+            and alpha == 1 and type(alpha) is int and out is None):
+        try:
+            data = input._data + other._data
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
+            return _add_like(AddBackward0, input, other, data, alpha)
+        return _make(data)
     if alpha != 1 or type(alpha) is not int:
         x, y, dt = operands(input, other)
         _check_alpha(dt, alpha)
@@ -93,11 +113,8 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
             data = x + y
         except ValueError:
             raise broadcast_error(_shape(input), _shape(other)) from None
-    if graph_needed(input, other):
-        node = AddBackward0(edges(input, other))
-        _meta(node, input, other, data)
-        node.alpha = alpha
-        return _out(result(data, node), out)
+    if _gm._State.enabled and graph_needed(input, other):
+        return _out(_add_like(AddBackward0, input, other, data, alpha), out)
     return _make(data) if out is None else _out(_make(data), out)
 
 
@@ -114,7 +131,18 @@ class SubBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    if _is_bool(input) or _is_bool(other):
+    # Two plain (not bool) tensors of one dtype, the commonest call: nothing to promote, cast or check.
+    if (type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype
+            and input._data.dtype is not _BOOL and alpha == 1 and type(alpha) is int and out is None):
+        try:
+            data = input._data - other._data
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
+            return _add_like(SubBackward0, input, other, data, alpha)
+        return _make(data)
+    if (isinstance(input, Tensor) and input._data.dtype is _BOOL
+            or isinstance(other, Tensor) and other._data.dtype is _BOOL):
         _check_bool_sub(input, other)
     if alpha != 1 or type(alpha) is not int:
         x, y, dt = operands(input, other)
@@ -129,11 +157,8 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
             data = x - y
         except ValueError:
             raise broadcast_error(_shape(input), _shape(other)) from None
-    if graph_needed(input, other):
-        node = SubBackward0(edges(input, other))
-        _meta(node, input, other, data)
-        node.alpha = alpha
-        return _out(result(data, node), out)
+    if _gm._State.enabled and graph_needed(input, other):
+        return _out(_add_like(SubBackward0, input, other, data, alpha), out)
     return _make(data) if out is None else _out(_make(data), out)
 
 
@@ -145,10 +170,6 @@ class RsubBackward1(Node):
 
     def backward(self, grad):
         return (grad * -self.alpha if self.alpha != 1 else -grad,)
-
-
-def _is_bool(x) -> bool:
-    return isinstance(x, Tensor) and x._data.dtype.kind == "b"
 
 
 def _check_bool_sub(a, b) -> None:
@@ -196,19 +217,33 @@ def _conj(x):
     return x
 
 
+def _mul_result(input, other, data: np.ndarray) -> Tensor:
+    """The result of mul with its MulBackward0 node."""
+    node = MulBackward0(edges(input, other))
+    _meta(node, input, other, data)
+    # Save only what the formula will read: b for a's gradient, a for b's.
+    node.save(input if _needs(node, 1) else None, other if _needs(node, 0) else None)
+    return result(data, node)
+
+
 def mul(input, other, *, out=None) -> Tensor:
     """Element-wise product with broadcasting."""
+    # Two plain tensors of one dtype, the commonest call: nothing to promote or cast.
+    if type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype and out is None:
+        try:
+            data = input._data * other._data
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(other)) from None
+        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
+            return _mul_result(input, other, data)
+        return _make(data)
     x, y, _ = operands(input, other)
     try:
         data = x * y
     except ValueError:
         raise broadcast_error(_shape(input), _shape(other)) from None
-    if graph_needed(input, other):
-        node = MulBackward0(edges(input, other))
-        _meta(node, input, other, data)
-        # Save only what the formula will read: b for a's gradient, a for b's.
-        node.save(input if _needs(node, 1) else None, other if _needs(node, 0) else None)
-        return _out(result(data, node), out)
+    if _gm._State.enabled and graph_needed(input, other):
+        return _out(_mul_result(input, other, data), out)
     return _make(data) if out is None else _out(_make(data), out)
 
 
@@ -267,17 +302,18 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """True division (``rounding_mode=None``), or rounded with ``'trunc'`` / ``'floor'``."""
     x, y, dt = operands(input, other)
     if rounding_mode is None:
-        fdt = dt if dt.kind == "f" else as_float_dtype(np.dtype(dt))
-        if fdt != dt:
+        fdt = dt
+        if dt.kind != "f":
+            fdt = as_float_dtype(dt)
             x = x.astype(fdt) if isinstance(x, np.ndarray) else fdt.type(x)
             y = y.astype(fdt) if isinstance(y, np.ndarray) else fdt.type(y)
         try:
-            data = np.true_divide(x, y)
+            data = x / y
         except ValueError:
             raise broadcast_error(_shape(input), _shape(other)) from None
-        if data.dtype != fdt:
+        if data.dtype is not fdt and data.dtype != fdt:
             data = data.astype(fdt)
-        if graph_needed(input, other):
+        if _gm._State.enabled and graph_needed(input, other):
             node = DivBackward0(edges(input, other))
             _meta(node, input, other, data)
             node.save(input if _needs(node, 1) else None, other)
@@ -464,9 +500,11 @@ def pow(input, exponent) -> Tensor:
             return res
         return _make(data)
     x, y, dt = operands(input, exponent)
-    if np.dtype(dt).kind in "iu" and type(exponent) is int and exponent < 0:
+    if dt.kind in "iu" and type(exponent) is int and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    data = np.asarray(_power(x, y), dtype=dt)
+    data = _power(x, y)
+    if data.dtype is not dt and data.dtype != dt:
+        data = data.astype(dt)
     if _gm._State.enabled and input._requires_grad:
         node = PowBackward0(edges(input))
         node.exponent = exponent
@@ -491,9 +529,11 @@ def _int_power(x, y, dt):
 
 
 def _power(x, y):
-    # Squaring is by far the commonest exponent; x*x is exact and faster than np.power.
+    # Squaring is by far the commonest exponent (and x**1 comes in its gradient): exact, and faster than np.power.
     if y == 2:
         return x * x
+    if y == 1:
+        return x.copy()
     return np.power(x, y)
 
 

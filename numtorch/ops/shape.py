@@ -42,12 +42,12 @@ def _graph(input: Tensor) -> bool:
 
 def _shape_arg(shape) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+        shape = shape[0]
     out = []
     for s in shape:
-        if isinstance(s, Tensor):
-            s = s.item()
-        out.append(int(s))
+        if type(s) is not int:
+            s = int(s.item() if isinstance(s, Tensor) else s)
+        out.append(s)
     return tuple(out)
 
 

@@ -21,10 +21,18 @@ All functions take and update ndarrays (a Tensor's ``_data``), never Tensors.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 _F32 = np.dtype(np.float32)
 _F64 = np.float64
+
+# Large updates go block by block through a small float64 scratch (one per thread) instead of a float64
+# temporary the size of the parameter: no megabyte-sized allocation per step, which is page-faulted in afresh
+# whenever the allocator has handed it back to the system.
+_BLOCK = 1 << 15
+_scratch = threading.local()
 
 
 def _s(x, dtype: np.dtype):
@@ -32,11 +40,38 @@ def _s(x, dtype: np.dtype):
     return dtype.type(x) if dtype.kind == "f" else x
 
 
-def _fma64(x, y, z) -> np.ndarray:
-    """``x * y + z`` computed in float64 (a new float64 array; the caller rounds it once)."""
-    t = np.multiply(x, y, dtype=_F64)
-    t += z
-    return t
+def _fma64(x: np.ndarray, y, z) -> np.ndarray:
+    """``x * y + z`` in float64, broadcasting (a new float64 array; the caller rounds it once)."""
+    return x.astype(_F64) * y + z
+
+
+def _fma32(out: np.ndarray, x, y, z) -> np.ndarray:
+    """``out[...] = x * y + z`` for a float32 ``out``, rounded once: the product (exact for float32 factors) and
+    the sum in float64. Arrays of ``out``'s shape (and numbers) go block by block through a float64 scratch."""
+    n = out.size
+    if n <= _BLOCK or not (out.flags.c_contiguous and _flat_ok(x, out) and _flat_ok(y, out) and _flat_ok(z, out)):
+        out[...] = _fma64(x, y, z)
+        return out
+    buf = getattr(_scratch, "buf", None)
+    if buf is None:
+        buf = _scratch.buf = np.empty(_BLOCK, _F64)
+    x, y, z, o = _flat(x), _flat(y), _flat(z), out.reshape(-1)
+    for i in range(0, n, _BLOCK):
+        j = min(i + _BLOCK, n)
+        t = buf[:j - i]
+        np.multiply(x[i:j] if x.__class__ is np.ndarray else x, y[i:j] if y.__class__ is np.ndarray else y, out=t,
+                    dtype=_F64)
+        t += z[i:j] if z.__class__ is np.ndarray else z
+        o[i:j] = t
+    return out
+
+
+def _flat_ok(v, out: np.ndarray) -> bool:
+    return v.__class__ is not np.ndarray or (v.shape == out.shape and v.flags.c_contiguous)
+
+
+def _flat(v):
+    return v.reshape(-1) if v.__class__ is np.ndarray else v
 
 
 def add(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
@@ -44,6 +79,8 @@ def add(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
     if alpha == 1:
         return a + b
     if a.dtype == _F32:
+        if b.shape == a.shape:
+            return _fma32(np.empty(a.shape, _F32), b, float(np.float32(alpha)), a)
         return _fma64(b, float(np.float32(alpha)), a).astype(_F32)
     return a + _s(alpha, a.dtype) * b
 
@@ -55,7 +92,7 @@ def add_(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
     elif alpha == -1:
         a -= b
     elif a.dtype == _F32:
-        a[...] = _fma64(b, float(np.float32(alpha)), a)
+        _fma32(a, b, float(np.float32(alpha)), a)
     else:
         a += _s(alpha, a.dtype) * b
     return a
@@ -65,12 +102,16 @@ def addcmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, value: float = 1) -> np
     """``a + value * b * c`` as a new array: ``value * b`` rounded, then one fused multiply-add with ``c``."""
     vb = b if value == 1 else _s(value, a.dtype) * b
     if a.dtype == _F32:
+        if vb.shape == c.shape == a.shape:
+            return _fma32(np.empty(a.shape, _F32), vb, c, a)
         return _fma64(vb, c, a).astype(_F32)
     return a + vb * c
 
 
 def addcmul_(a: np.ndarray, b: np.ndarray, c: np.ndarray, value: float = 1) -> np.ndarray:
     """``a.addcmul_(b, c, value=value)`` in place."""
+    if a.dtype == _F32 and b.shape == c.shape == a.shape:
+        return _fma32(a, b if value == 1 else _s(value, a.dtype) * b, c, a)
     a[...] = addcmul(a, b, c, value)
     return a
 
@@ -88,9 +129,9 @@ def lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
     d = b - a
     if a.dtype == _F32:
         if abs(w) < 0.5:
-            a[...] = a.astype(_F64) + _F64(w) * d
+            _fma32(a, d, float(w), a)
         else:
-            a[...] = b.astype(_F64) - d.astype(_F64) * _F64(np.float32(1) - w)
+            _fma32(a, d, -float(np.float32(1) - w), b)
     elif abs(w) < 0.5:
         a += w * d
     else:

@@ -62,8 +62,9 @@ class SGD(Optimizer):
                     continue
                 data = p._data
                 if plain:
-                    # The seeds' fast path. PyTorch's kernel computes p + (-lr) * g with a fused multiply-add.
-                    _fused_update(data, grad._data, -lr)
+                    # The seeds' fast path. PyTorch's kernel computes p + (-lr) * g with a fused multiply-add,
+                    # rounded once: K.add_ does the same.
+                    K.add_(data, grad._data, -lr)
                     p._vbox[0] += 1
                     continue
                 g = -grad._data if maximize else grad._data
@@ -78,20 +79,5 @@ class SGD(Optimizer):
                     else:
                         K.add_(K.mul_(buf._data, momentum), g, 1 - dampening)
                     g = K.add(g, buf._data, momentum) if nesterov else buf._data
-                _fused_update(data, g, -lr)
+                K.add_(data, g, -lr)
                 p._vbox[0] += 1
-
-
-def _fused_update(data: np.ndarray, g: np.ndarray, alpha: float) -> None:
-    """``data += alpha * g`` rounded once, as PyTorch's vectorised ``add_(g, alpha=...)`` does with an FMA.
-
-    For float32 the product of two float32 values is exact in float64, so computing in float64 and
-    rounding to float32 once reproduces the fused result. Three passes and one temporary: the product in
-    float64, the parameter added into it, the rounded sum written back.
-    """
-    if data.dtype == np.float32:
-        t = np.multiply(g, float(np.float32(alpha)), dtype=np.float64)
-        t += data
-        data[...] = t
-    else:
-        data += alpha * g
