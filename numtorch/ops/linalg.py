@@ -226,9 +226,9 @@ def outer_raw(a: Tensor, b: Tensor) -> Tensor:
 
 def outer(input, vec2) -> Tensor:
     """Outer product of two 1-d tensors (recorded as a broadcast multiply, as PyTorch does)."""
-    for name, t in (("self", input), ("vec2", vec2)):
-        if t._data.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    for name, arg in (("self", input), ("vec2", vec2)):
+        if arg._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {arg._data.ndim}-D")
 
     return reshape(input, (-1, 1)) * vec2
 
