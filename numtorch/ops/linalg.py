@@ -39,13 +39,31 @@ def _matmul_data(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.matmul(x, y)
 
 
+def _column_major(x: np.ndarray) -> bool:
+    """A matrix laid out by columns (the transpose of a contiguous one, as ``weight.t()``), by PyTorch's test."""
+    item = x.itemsize
+    return x.strides[0] == item and x.strides[1] == item * x.shape[0]
+
+
+def _mat1_grad(grad: Tensor, b: Tensor, a_column_major: bool) -> Tensor:
+    """``grad @ B^T``; for a column-major A computed as ``(B @ grad^T)^T`` so that the gradient comes out in A's
+    layout (PyTorch's ``mm_mat1_backward``)."""
+    return t(mm(b, t(grad))) if a_column_major else mm(grad, t(b))
+
+
+def _mat2_grad(grad: Tensor, a: Tensor, b_column_major: bool) -> Tensor:
+    """``A^T @ grad``; for a column-major B (``weight.t()`` in ``linear``) computed as ``(grad^T @ A)^T``, so that the
+    weight's gradient comes out contiguous (PyTorch's ``mm_mat2_backward``)."""
+    return t(mm(t(grad), a)) if b_column_major else mm(t(a), grad)
+
+
 class MmBackward0(Node):
     """d(A B) = dA B + A dB: grad_A = grad B^T, grad_B = A^T grad."""
 
     def backward(self, grad):
         a, b = self.saved
-        ga = mm(grad, b.t()) if self.next_functions[0][0] is not None else None
-        gb = mm(a.t(), grad) if self.next_functions[1][0] is not None else None
+        ga = _mat1_grad(grad, b, self.a_column_major) if self.next_functions[0][0] is not None else None
+        gb = _mat2_grad(grad, a, self.b_column_major) if self.next_functions[1][0] is not None else None
         return ga, gb
 
 
@@ -63,6 +81,7 @@ def mm(input, mat2) -> Tensor:
     data = _matmul_data(x, y)
     if graph_needed(input, mat2):
         node = MmBackward0(edges(input, mat2))
+        node.a_column_major, node.b_column_major = _column_major(x), _column_major(y)
         node.save(input if mat2._requires_grad else None, mat2 if input._requires_grad else None)
         return result(data, node)
     return _make(data)
@@ -78,10 +97,10 @@ class AddmmBackward0(Node):
         if self.next_functions[0][0] is not None:
             gbias = sum_to(grad if beta == 1 else grad * beta, self.bias_shape)
         if self.next_functions[1][0] is not None:
-            ga = mm(grad, b.t())
+            ga = _mat1_grad(grad, b, self.a_column_major)
             ga = ga if alpha == 1 else ga * alpha
         if self.next_functions[2][0] is not None:
-            gb = mm(a.t(), grad)
+            gb = _mat2_grad(grad, a, self.b_column_major)
             gb = gb if alpha == 1 else gb * alpha
         return gbias, ga, gb
 
@@ -117,6 +136,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     if graph_needed(input, mat1, mat2):
         node = AddmmBackward0(edges(input, mat1, mat2))
         node.bias_shape, node.beta, node.alpha = input._data.shape, beta, alpha
+        node.a_column_major, node.b_column_major = _column_major(x), _column_major(y)
         node.save(mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None)
         return result(data, node)
     return _make(data)

@@ -90,16 +90,19 @@ def _add_like(node_cls, input, other, data: np.ndarray, alpha) -> Tensor:
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    # Two plain tensors of one dtype, the commonest call (a + b): nothing to promote, cast or check.
-    if (type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype
-            and alpha == 1 and type(alpha) is int and out is None):
-        try:
-            data = input._data + other._data
-        except ValueError:
-            raise broadcast_error(_shape(input), _shape(other)) from None
-        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
-            return _add_like(AddBackward0, input, other, data, alpha)
-        return _make(data)
+    # The commonest calls, a plain tensor plus a plain tensor of its dtype or a float tensor plus a Python
+    # float: nothing to promote, cast or check.
+    if type(input) is Tensor and out is None and alpha == 1 and type(alpha) is int:
+        x = input._data
+        tensor = type(other) is Tensor
+        if tensor and other._data.dtype is x.dtype or type(other) is float and x.dtype.kind == "f":
+            try:
+                data = x + (other._data if tensor else other)
+            except ValueError:
+                raise broadcast_error(_shape(input), _shape(other)) from None
+            if _gm._State.enabled and (input._requires_grad or tensor and other._requires_grad):
+                return _add_like(AddBackward0, input, other, data, alpha)
+            return _make(data)
     if alpha != 1 or type(alpha) is not int:
         x, y, dt = operands(input, other)
         _check_alpha(dt, alpha)
@@ -131,16 +134,20 @@ class SubBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    # Two plain (not bool) tensors of one dtype, the commonest call: nothing to promote, cast or check.
-    if (type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype
-            and input._data.dtype is not _BOOL and alpha == 1 and type(alpha) is int and out is None):
-        try:
-            data = input._data - other._data
-        except ValueError:
-            raise broadcast_error(_shape(input), _shape(other)) from None
-        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
-            return _add_like(SubBackward0, input, other, data, alpha)
-        return _make(data)
+    # The commonest calls, a plain (not bool) tensor minus a plain tensor of its dtype or a float tensor minus
+    # a Python float: nothing to promote, cast or check.
+    if type(input) is Tensor and out is None and alpha == 1 and type(alpha) is int:
+        x = input._data
+        tensor = type(other) is Tensor
+        if (tensor and other._data.dtype is x.dtype and x.dtype is not _BOOL
+                or type(other) is float and x.dtype.kind == "f"):
+            try:
+                data = x - (other._data if tensor else other)
+            except ValueError:
+                raise broadcast_error(_shape(input), _shape(other)) from None
+            if _gm._State.enabled and (input._requires_grad or tensor and other._requires_grad):
+                return _add_like(SubBackward0, input, other, data, alpha)
+            return _make(data)
     if (isinstance(input, Tensor) and input._data.dtype is _BOOL
             or isinstance(other, Tensor) and other._data.dtype is _BOOL):
         _check_bool_sub(input, other)
@@ -228,15 +235,19 @@ def _mul_result(input, other, data: np.ndarray) -> Tensor:
 
 def mul(input, other, *, out=None) -> Tensor:
     """Element-wise product with broadcasting."""
-    # Two plain tensors of one dtype, the commonest call: nothing to promote or cast.
-    if type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype and out is None:
-        try:
-            data = input._data * other._data
-        except ValueError:
-            raise broadcast_error(_shape(input), _shape(other)) from None
-        if _gm._State.enabled and (input._requires_grad or other._requires_grad):
-            return _mul_result(input, other, data)
-        return _make(data)
+    # The commonest calls, a plain tensor times a plain tensor of its dtype or a float tensor times a Python
+    # float: nothing to promote or cast.
+    if type(input) is Tensor and out is None:
+        x = input._data
+        tensor = type(other) is Tensor
+        if tensor and other._data.dtype is x.dtype or type(other) is float and x.dtype.kind == "f":
+            try:
+                data = x * (other._data if tensor else other)
+            except ValueError:
+                raise broadcast_error(_shape(input), _shape(other)) from None
+            if _gm._State.enabled and (input._requires_grad or tensor and other._requires_grad):
+                return _mul_result(input, other, data)
+            return _make(data)
     x, y, _ = operands(input, other)
     try:
         data = x * y

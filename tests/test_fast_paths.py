@@ -1,0 +1,106 @@
+"""The hot path's shortcuts give the same values as the general code (issue 4), and PyTorch's where it matters.
+
+Each shortcut here was added for speed: the engine's chain sweep, the Tensor-with-Tensor fast paths of
+add/sub/mul, the float64 update of big parameters block by block, the layout-keeping matmul gradients, the
+0-d broadcast of reduced gradients. Values are compared bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numtorch as torch
+import numtorch.nn.functional as F
+from numtorch.optim import _kernels as K
+
+
+def _bits(t) -> bytes:
+    return np.ascontiguousarray(t._data if hasattr(t, "_data") else t).tobytes()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("np_dtype", [np.float32, np.float64])
+def test_mse_loss_backward_is_pytorchs_kernel(reduction, np_dtype):
+    # PyTorch's mse_backward: norm * (x - y) * grad, norm = 2/n (mean) or 2 rounded to the input's type;
+    # an upstream gradient other than 1 shows the order of the products.
+    rs = np.random.RandomState(0)
+    for n in (1, 5, 9, 31):
+        x, y = rs.randn(n).astype(np_dtype), rs.randn(n).astype(np_dtype)
+        g = rs.randn(n if reduction == "none" else 1).astype(np_dtype) * 3.7
+        g = g if reduction == "none" else g.reshape(())
+        xt = torch.tensor(x, requires_grad=True)
+        F.mse_loss(xt, torch.tensor(y), reduction=reduction).backward(torch.tensor(g))
+        norm = np_dtype(2.0 / n if reduction == "mean" else 2.0)
+        assert _bits(xt.grad) == _bits(((x - y) * norm) * g)
+
+
+def test_chain_and_branching_graphs_accumulate_the_same():
+    # The engine runs a chain without its heap; branches and shared inputs still wait for every edge.
+    x = torch.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    y = ((x * 3 - 1) ** 2).mean()
+    z = (x * x + x).sum() + (x.exp() * y).sum()
+    (y + z).backward()
+    xa = x.detach().numpy().astype(np.float64)
+    ya = np.mean((xa * 3 - 1) ** 2)
+    dy = 2 * (xa * 3 - 1) * 3 / 3
+    expect = dy + 2 * xa + 1 + np.exp(xa) * ya + np.exp(xa).sum() * dy
+    np.testing.assert_allclose(x.grad.numpy(), expect, rtol=1e-5)
+
+
+def test_tensor_fast_paths_match_general_paths():
+    a = torch.tensor([[1.5, -2.0, 3.25]])
+    b = torch.tensor([[0.5], [4.0]])
+    for op in (torch.add, torch.sub, torch.mul):
+        fast = op(a, b)
+        general = op(a, b.double()).float()  # the promoting path, then back: same float32 arithmetic here
+        assert fast.shape == (2, 3) and _bits(fast) == _bits(general)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        torch.tensor([1.0, 2.0]) + torch.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors"):
+        torch.tensor([True]) - torch.tensor([False])
+    c = torch.tensor([1.0, 2.0], requires_grad=True)
+    d = c * c - c + c
+    assert type(d.grad_fn).__name__ == "AddBackward0"
+    d.sum().backward()
+    assert c.grad.tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("shape", [(3,), (K._BLOCK + 7,), (300, 250)])
+def test_blocked_float32_update_is_the_fused_update(shape):
+    rs = np.random.RandomState(1)
+    a = (rs.randn(*shape) * 10).astype(np.float32)
+    b = (rs.randn(*shape) * 1e-3).astype(np.float32)
+    alpha = -0.37
+    expect = (a.astype(np.float64) + np.float64(np.float32(alpha)) * b.astype(np.float64)).astype(np.float32)
+    got = a.copy()
+    K.add_(got, b, alpha)
+    assert got.tobytes() == expect.tobytes()
+    c = (rs.randn(*shape)).astype(np.float32)
+    expect = (a.astype(np.float64) + (np.float32(0.5) * b).astype(np.float64) * c).astype(np.float32)
+    assert K.addcmul(a, b, c, 0.5).tobytes() == expect.tobytes()
+
+
+def test_linear_weight_gradient_keeps_the_weights_layout():
+    # As PyTorch's mm_mat2_backward: the gradient of weight.t() is computed as (grad^T @ input)^T, so the
+    # weight's .grad comes out contiguous; the values are those of input^T @ grad.
+    rs = np.random.RandomState(2)
+    x = torch.tensor(rs.randn(8, 5).astype(np.float32))
+    w = torch.tensor(rs.randn(3, 5).astype(np.float32), requires_grad=True)
+    b = torch.tensor(rs.randn(3).astype(np.float32), requires_grad=True)
+    g = rs.randn(8, 3).astype(np.float32)
+    F.linear(x, w, b).backward(torch.tensor(g))
+    assert w.grad.is_contiguous()
+    np.testing.assert_allclose(w.grad.numpy(), g.T @ x.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), g.sum(0), rtol=1e-6)
+
+
+def test_expanded_zero_dim_gradient_is_a_read_only_view():
+    s = torch.tensor(2.0)
+    e = s.expand(3, 2)
+    assert e.shape == (3, 2) and e.tolist() == [[2.0, 2.0]] * 3
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        e.add_(1)
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.mean().backward()
+    assert np.allclose(x.grad.numpy(), 1 / 3) and x.grad._data.flags.writeable
