@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _kernels as K
-from .adam import _upgrade_step
+from .adam import _restore_group_defaults
 from .optimizer import Optimizer, _check_differentiable, _check_fused_foreach, _get_value, _no_grad_step, _step_tensor
 
 
@@ -48,12 +48,7 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-        _upgrade_step(self)
+        _restore_group_defaults(self, dict(foreach=None, maximize=False, differentiable=False, fused=None))
 
     def share_memory(self) -> None:
         """Accepted for compatibility: numtorch has no shared-memory tensors."""

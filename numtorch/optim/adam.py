@@ -48,6 +48,15 @@ def _upgrade_step(optimizer: Optimizer, extra: tuple = ()) -> None:
                         st[key] = _step_tensor(float(st[key]))
 
 
+def _restore_group_defaults(optimizer: Optimizer, defaults: dict, extra: tuple = (), upgrade: bool = True) -> None:
+    """After unpickling: give each param group the options older checkpoints lack, and tensor step counts."""
+    for group in optimizer.param_groups:
+        for key, value in defaults.items():
+            group.setdefault(key, value)
+    if upgrade:
+        _upgrade_step(optimizer, extra)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba), with optional AMSGrad, L2 or decoupled weight decay and maximize."""
 
@@ -85,15 +94,8 @@ class Adam(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-        _upgrade_step(self)
+        _restore_group_defaults(self, dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                                           differentiable=False, decoupled_weight_decay=False, fused=None))
 
     @_no_grad_step
     def step(self):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _kernels as K
-from .adam import _check_betas, _upgrade_step, _zeros_like
+from .adam import _check_betas, _restore_group_defaults, _zeros_like
 from .optimizer import Optimizer, _check_capturable, _check_differentiable, _get_value, _no_grad_step, _step_tensor
 
 
@@ -36,12 +36,7 @@ class Adamax(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        _upgrade_step(self)
+        _restore_group_defaults(self, dict(foreach=None, maximize=False, differentiable=False, capturable=False))
 
     @_no_grad_step
     def step(self):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _kernels as K
-from .adam import _check_betas, _upgrade_step, _zeros_like
+from .adam import _check_betas, _restore_group_defaults, _zeros_like
 from .optimizer import Optimizer, _check_capturable, _check_differentiable, _get_value, _no_grad_step, _step_tensor
 
 
@@ -42,13 +42,8 @@ class NAdam(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-        _upgrade_step(self, ("mu_product",))
+        _restore_group_defaults(self, dict(maximize=False, foreach=None, capturable=False, differentiable=False,
+                                           decoupled_weight_decay=False), ("mu_product",))
 
     @_no_grad_step
     def step(self):

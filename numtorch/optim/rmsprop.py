@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _kernels as K
-from .adam import _upgrade_step, _zeros_like
+from .adam import _restore_group_defaults, _zeros_like
 from .optimizer import Optimizer, _check_capturable, _check_differentiable, _get_value, _no_grad_step, _step_tensor
 
 
@@ -42,14 +42,8 @@ class RMSprop(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        _upgrade_step(self)
+        _restore_group_defaults(self, dict(momentum=0, centered=False, foreach=None, maximize=False,
+                                           differentiable=False, capturable=False))
 
     @_no_grad_step
     def step(self):

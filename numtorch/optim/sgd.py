@@ -13,6 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _kernels as K
+from .adam import _restore_group_defaults
 from .optimizer import Optimizer, _check_differentiable, _check_fused_foreach, _get_value, _no_grad_step, required
 
 
@@ -40,12 +41,8 @@ class SGD(Optimizer):
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+        _restore_group_defaults(self, dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
+                                           fused=False), upgrade=False)
 
     @_no_grad_step
     def step(self):
