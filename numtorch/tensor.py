@@ -342,7 +342,11 @@ class Tensor:
                 self._grad = copy_(Tensor._make(np.empty(self._data.shape, dtype=self._data.dtype)), grad)
             else:
                 # A copy: formulas may pass one gradient array to several inputs.
-                data = np.array(grad._data, dtype=self._data.dtype, copy=True, order="C")
+                g = grad._data
+                if g.dtype is self._data.dtype:
+                    data = g.copy()  # C order, like the general case below, without its keyword parsing
+                else:
+                    data = np.array(g, dtype=self._data.dtype, copy=True, order="C")
                 self._grad = Tensor._make(data)
         elif create_graph:
             self._grad = old + grad

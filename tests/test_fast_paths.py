@@ -1,8 +1,9 @@
 """The hot path's shortcuts give the same values as the general code (issue 4), and PyTorch's where it matters.
 
-Each shortcut here was added for speed: the engine's chain sweep, the Tensor-with-Tensor fast paths of
-add/sub/mul, the float64 update of big parameters block by block, the layout-keeping matmul gradients, the
-0-d broadcast of reduced gradients. Values are compared bit for bit.
+Each shortcut here was added for speed: the engine's chain sweep, the Tensor-with-Tensor and Tensor-with-
+number fast paths of add/sub/mul/div, sum_to without a graph, the first .grad's copy, the float64 update of
+big parameters block by block, the layout-keeping matmul gradients, the 0-d broadcast of reduced gradients.
+Values are compared bit for bit.
 """
 
 from __future__ import annotations
@@ -104,3 +105,64 @@ def test_expanded_zero_dim_gradient_is_a_read_only_view():
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x.mean().backward()
     assert np.allclose(x.grad.numpy(), 1 / 3) and x.grad._data.flags.writeable
+
+
+def test_python_number_fast_paths_match_general_paths():
+    # A float tensor with a Python int or float skips operands(); out= takes the general path.
+    rs = np.random.RandomState(3)
+    for np_dtype in (np.float16, np.float32, np.float64):
+        a = torch.tensor(rs.randn(2, 3).astype(np_dtype))
+        for number in (3, -7, 0.1, 2**40):
+            for op in (torch.add, torch.mul, torch.div):
+                fast = op(a, number)
+                general = op(a, number, out=torch.empty(0, dtype=a.dtype))
+                assert fast.dtype == a.dtype and _bits(fast) == _bits(general), (op, number, np_dtype)
+    zero_d = torch.tensor(1.5) / 4
+    assert zero_d.shape == () and zero_d.item() == 0.375
+    with pytest.raises(RuntimeError, match="must match the size"):
+        torch.tensor([1.0, 2.0]) / torch.tensor([1.0, 2.0, 3.0])
+    assert (torch.tensor([7, 2]) / 2).dtype == torch.float32  # integer true division still promotes
+    assert (torch.tensor([7, 2]) * 2).dtype == torch.int64
+
+
+def test_div_fast_path_records_div_backward():
+    x = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    y = torch.tensor([2.0, 4.0, 8.0], requires_grad=True)
+    q = x / y
+    assert type(q.grad_fn).__name__ == "DivBackward0"
+    q.sum().backward()
+    assert x.grad.tolist() == [0.5, 0.25, 0.125]
+    assert y.grad.tolist() == [-0.25, -0.125, -0.0625]
+    assert type((x / 3).grad_fn).__name__ == "DivBackward0"
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (1, 3)), ((2, 3), (3,)), ((4, 1, 3), (1,)), ((2, 3), ())])
+def test_sum_to_without_graph_is_the_ops_sum(shapes):
+    # sum_to reduces broadcast gradients with NumPy directly when nothing records; with create_graph it runs
+    # the sum and reshape ops. Both give the same bits, and the second records SumBackward1/ViewBackward0.
+    from numtorch.ops._helpers import sum_to
+
+    big, small = shapes
+    g = torch.tensor(np.random.RandomState(4).randn(*big).astype(np.float32))
+    with torch.no_grad():
+        fast = sum_to(g, small)
+    gr = g.clone().requires_grad_()
+    recorded = sum_to(gr, small)
+    assert fast.shape == small and _bits(fast) == _bits(recorded)
+    assert recorded.grad_fn is not None
+    b = torch.zeros(small, requires_grad=True)
+    (g * 0 + b).sum().backward()
+    assert b.grad.shape == small and b.grad._data.flags.writeable
+
+
+def test_first_gradient_is_a_private_copy():
+    # AccumulateGrad copies the first incoming gradient (formulas may hand one array to several inputs).
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()
+    assert x.grad._data is not y.grad._data and x.grad._data.flags.c_contiguous
+    x.grad.add_(1)
+    assert y.grad.tolist() == [1.0, 1.0]
+    h = torch.tensor([1.0, 2.0], dtype=torch.float16, requires_grad=True)
+    (h.float() * 2).sum().backward()
+    assert h.grad.dtype == torch.float16 and h.grad.tolist() == [2.0, 2.0]

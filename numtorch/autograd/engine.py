@@ -112,25 +112,30 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     try:
         while node is not None:
             grads = buffers.pop(node, None) or [None] * node.num_outputs
-            is_acc = type(node) is AccumulateGrad
-            out = ()
             # Nodes from which no requested input can be reached do nothing at all (hooks, release included).
-            if needed is None or node in needed:
-                if node._tensor_hooks or node._pre_hooks or captures is not None or (is_acc and node.variable._hooks):
-                    grads = _before_node(node, grads, is_acc, captures, results)
-                if (accumulate or not is_acc) and (grads[0] is not None or grads.count(None) != len(grads)):
-                    if is_acc:
-                        node.variable._accumulate_grad(grads[0], create_graph)
-                    else:
-                        out = node.backward(grads[0] if node.num_outputs == 1 else tuple(grads))
-                        if type(out) is not tuple:
-                            out = (out,)
+            if needed is not None and node not in needed:
+                out = ()
+            elif type(node) is AccumulateGrad:
+                # A leaf's sink: its hooks, then the sum into .grad. It has no edges to follow.
+                if node._tensor_hooks or node._pre_hooks or captures is not None or node.variable._hooks:
+                    grads = _before_node(node, grads, True, captures, results)
+                if accumulate and grads[0] is not None:
+                    node.variable._accumulate_grad(grads[0], create_graph)
                     if node._post_hooks:
-                        for hook in node._post_hooks:
-                            new = hook(out, tuple(grads))
-                            if new is not None:
-                                out = tuple(new)
-                if not retain_graph and not is_acc:  # an AccumulateGrad saves nothing
+                        _run_post_hooks(node, (), grads)
+                node = heapq.heappop(ready)[2] if ready else None
+                continue
+            else:
+                if node._tensor_hooks or node._pre_hooks or captures is not None:
+                    grads = _before_node(node, grads, False, captures, results)
+                out = ()
+                if grads[0] is not None or grads.count(None) != len(grads):
+                    out = node.backward(grads[0] if node.num_outputs == 1 else tuple(grads))
+                    if type(out) is not tuple:
+                        out = (out,)
+                    if node._post_hooks:
+                        out = _run_post_hooks(node, out, grads)
+                if not retain_graph:
                     node.release()
 
             # Pass each gradient along its edge; a Node whose last input arrived is ready.
@@ -174,6 +179,15 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     "Set allow_unused=True if this is the desired behavior."
                 )
     return results
+
+
+def _run_post_hooks(node, out: tuple, grads: list) -> tuple:
+    """A node's post-hooks, ``hook(grad_inputs, grad_outputs)``; each may replace the gradients it passes on."""
+    for hook in node._post_hooks:
+        new = hook(out, tuple(grads))
+        if new is not None:
+            out = tuple(new)
+    return out
 
 
 def _before_node(node, grads: list, is_acc: bool, captures, results) -> list:

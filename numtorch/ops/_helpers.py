@@ -69,10 +69,16 @@ def sum_to(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
     if gshape != shape:
         lead = len(gshape) - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
-        if axes:
-            grad = _reduction.sum(grad, axes, keepdim=True)
-        if grad._data.shape != shape:
-            grad = _shape.reshape(grad, shape)
+        if not _State.enabled and grad._data.dtype.kind == "f":
+            # Nothing records this backward (no create_graph): the same sum and reshape on the array, without
+            # the two ops' argument handling, which costs more than the arithmetic on small tensors.
+            data = np.add.reduce(grad._data, axis=axes, keepdims=True) if axes else grad._data
+            grad = _make(data.reshape(shape))
+        else:
+            if axes:
+                grad = _reduction.sum(grad, axes, keepdim=True)
+            if grad._data.shape != shape:
+                grad = _shape.reshape(grad, shape)
     if dtype is not None and grad._data.dtype != dtype:
         grad = _shape.to_dtype(grad, _NP_TO_DTYPE[np.dtype(dtype)])
     return grad

@@ -91,11 +91,12 @@ def _add_like(node_cls, input, other, data: np.ndarray, alpha) -> Tensor:
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
     # The commonest calls, a plain tensor plus a plain tensor of its dtype or a float tensor plus a Python
-    # float: nothing to promote, cast or check.
+    # number: nothing to promote, cast or check.
     if type(input) is Tensor and out is None and alpha == 1 and type(alpha) is int:
         x = input._data
         tensor = type(other) is Tensor
-        if tensor and other._data.dtype is x.dtype or type(other) is float and x.dtype.kind == "f":
+        scalar = type(other) is float or type(other) is int
+        if tensor and other._data.dtype is x.dtype or scalar and x.dtype.kind == "f":
             try:
                 data = x + (other._data if tensor else other)
             except ValueError:
@@ -236,11 +237,12 @@ def _mul_result(input, other, data: np.ndarray) -> Tensor:
 def mul(input, other, *, out=None) -> Tensor:
     """Element-wise product with broadcasting."""
     # The commonest calls, a plain tensor times a plain tensor of its dtype or a float tensor times a Python
-    # float: nothing to promote or cast.
+    # number: nothing to promote or cast.
     if type(input) is Tensor and out is None:
         x = input._data
         tensor = type(other) is Tensor
-        if tensor and other._data.dtype is x.dtype or type(other) is float and x.dtype.kind == "f":
+        scalar = type(other) is float or type(other) is int
+        if tensor and other._data.dtype is x.dtype or scalar and x.dtype.kind == "f":
             try:
                 data = x * (other._data if tensor else other)
             except ValueError:
@@ -309,8 +311,30 @@ def _not_implemented(data: np.ndarray, op_name: str, *args) -> Tensor:
 NotImplementedNode.__name__ = NotImplementedNode.__qualname__ = "NotImplemented"
 
 
+def _div_result(input, other, data: np.ndarray) -> Tensor:
+    """The result of true division with its DivBackward0 node."""
+    node = DivBackward0(edges(input, other))
+    _meta(node, input, other, data)
+    node.save(input if _needs(node, 1) else None, other)
+    return result(data, node)
+
+
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """True division (``rounding_mode=None``), or rounded with ``'trunc'`` / ``'floor'``."""
+    # The commonest calls (a gradient divided by a count, a float tensor by one of its dtype): nothing to
+    # promote or cast, as in add and mul.
+    if type(input) is Tensor and rounding_mode is None and out is None:
+        x = input._data
+        tensor = type(other) is Tensor
+        if x.dtype.kind == "f" and (tensor and other._data.dtype is x.dtype or type(other) is float
+                                    or type(other) is int):
+            try:
+                data = x / (other._data if tensor else other)
+            except ValueError:
+                raise broadcast_error(_shape(input), _shape(other)) from None
+            if _gm._State.enabled and (input._requires_grad or tensor and other._requires_grad):
+                return _div_result(input, other, data)
+            return _make(data)
     x, y, dt = operands(input, other)
     if rounding_mode is None:
         fdt = dt
@@ -325,10 +349,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         if data.dtype is not fdt and data.dtype != fdt:
             data = data.astype(fdt)
         if _gm._State.enabled and graph_needed(input, other):
-            node = DivBackward0(edges(input, other))
-            _meta(node, input, other, data)
-            node.save(input if _needs(node, 1) else None, other)
-            return _out(result(data, node), out)
+            return _out(_div_result(input, other, data), out)
         return _make(data) if out is None else _out(_make(data), out)
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(

@@ -383,8 +383,17 @@ class ExpandBackward0(Node):
 
 def expand(input, *sizes) -> Tensor:
     """Broadcast to a larger shape without copying (``-1`` keeps a dim)."""
-    sizes = _shape_arg(sizes)
     x = input._data
+    if not x.ndim and len(sizes) == 1 and type(sizes[0]) is tuple and all(type(s) is int and s >= 0 for s in sizes[0]):
+        # A reduction's gradient spread back over its input, in every backward pass: every size is a new
+        # leading dim, so there is nothing to check (a negative size takes the general path for its message).
+        target = sizes[0]
+        node = None
+        if _graph(input):
+            node = ExpandBackward0(edges(input))
+            node.shape = ()
+        return _view_of(input, broadcast_scalar(x, target) if target else x.view(), node)
+    sizes = _shape_arg(sizes)
     if len(sizes) < x.ndim:
         raise RuntimeError(
             f"expand(torch.{_dt.from_numpy(x.dtype)._legacy}Tensor{{[{', '.join(map(str, x.shape))}]}}, "
