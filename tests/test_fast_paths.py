@@ -166,3 +166,53 @@ def test_first_gradient_is_a_private_copy():
     h = torch.tensor([1.0, 2.0], dtype=torch.float16, requires_grad=True)
     (h.float() * 2).sum().backward()
     assert h.grad.dtype == torch.float16 and h.grad.tolist() == [2.0, 2.0]
+
+
+def _grad_both_ways(fn, *inputs, grad_output=None):
+    """Gradients of fn(*inputs) from a plain backward (array fast paths) and with create_graph=True (the
+    numtorch-op formulas), as bytes."""
+    out = []
+    for create_graph in (False, True):
+        leaves = [torch.tensor(a, requires_grad=True) for a in inputs]
+        result = fn(*leaves)
+        g = torch.ones_like(result) if grad_output is None else torch.tensor(grad_output)
+        grads = torch.autograd.grad(result, leaves, g, create_graph=create_graph)
+        out.append([_bits(x.detach()) for x in grads])
+    return out
+
+
+@pytest.mark.parametrize("np_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_gradient_fast_path_is_the_formula(np_dtype, reduction):
+    # LogSoftmaxBackward0 and NllLossBackward0 compute on arrays in a plain backward; the bits must equal those
+    # of their numtorch-op formulas (create_graph=True), with class weights and ignored samples too.
+    rs = np.random.RandomState(5)
+    for shape in ((64, 10), (7, 5), (3, 4, 2)):
+        x = (rs.randn(*shape) * 3).astype(np_dtype)
+        target = rs.randint(0, shape[1], size=(shape[0],) + shape[2:]).astype(np.int64)
+        target.reshape(-1)[::3] = -100
+        weight = torch.tensor(rs.rand(shape[1]).astype(np_dtype))
+        g = rs.randn(*target.shape).astype(np_dtype) if reduction == "none" else None
+        for w in (None, weight):
+            plain, graphed = _grad_both_ways(
+                lambda a, t=target, w=w: F.cross_entropy(a, torch.tensor(t), weight=w, reduction=reduction), x,
+                grad_output=g)
+            assert plain == graphed, (shape, w is None)
+
+
+@pytest.mark.parametrize("bias_shape", [(3,), (1, 3), (8, 3), None])
+def test_linear_gradient_fast_path_is_the_formula(bias_shape):
+    # AddmmBackward0/MmBackward0 compute on arrays in a plain backward: the same products on the same layouts.
+    rs = np.random.RandomState(6)
+    x = rs.randn(8, 5).astype(np.float32)
+    w = rs.randn(3, 5).astype(np.float32)
+    g = rs.randn(8, 3).astype(np.float32)
+    if bias_shape is None:
+        plain, graphed = _grad_both_ways(lambda a, b: F.linear(a, b), x, w, grad_output=g)
+    else:
+        b = rs.randn(*bias_shape).astype(np.float32)
+        plain, graphed = _grad_both_ways(lambda a, c, d: torch.addmm(d, a, c.t(), beta=0.5, alpha=2.0), x, w, b,
+                                         grad_output=g)
+        assert plain == graphed
+        plain, graphed = _grad_both_ways(lambda a, c, d: F.linear(a, c, d), x, w, b, grad_output=g)
+    assert plain == graphed

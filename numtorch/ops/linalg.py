@@ -45,16 +45,36 @@ def _column_major(x: np.ndarray) -> bool:
     return x.strides[0] == item and x.strides[1] == item * x.shape[0]
 
 
+# In a plain backward (grad mode off: no graph of the gradient to record) these gradients are computed on the
+# arrays directly: the same products on the same memory layouts, so the same BLAS calls and the same bits, without
+# the transposes and checks of three numtorch ops per product.
+
 def _mat1_grad(grad: Tensor, b: Tensor, a_column_major: bool) -> Tensor:
     """``grad @ B^T``; for a column-major A computed as ``(B @ grad^T)^T`` so that the gradient comes out in A's
     layout (PyTorch's ``mm_mat1_backward``)."""
+    if not _gm._State.enabled:
+        g, m = grad._data, b._data
+        return _make(np.matmul(m, g.T).T if a_column_major else np.matmul(g, m.T))
     return t(mm(b, t(grad))) if a_column_major else mm(grad, t(b))
 
 
 def _mat2_grad(grad: Tensor, a: Tensor, b_column_major: bool) -> Tensor:
     """``A^T @ grad``; for a column-major B (``weight.t()`` in ``linear``) computed as ``(grad^T @ A)^T``, so that the
     weight's gradient comes out contiguous (PyTorch's ``mm_mat2_backward``)."""
+    if not _gm._State.enabled:
+        g, m = grad._data, a._data
+        return _make(np.matmul(g.T, m).T if b_column_major else np.matmul(m.T, g))
     return t(mm(t(grad), a)) if b_column_major else mm(t(a), grad)
+
+
+def _bias_grad(grad: Tensor, beta, shape: tuple) -> Tensor:
+    """``beta * grad`` summed to the bias's shape; linear's (out,) bias in a plain backward on the array."""
+    g = grad._data
+    if not _gm._State.enabled and g.ndim == 2 and shape == g.shape[1:]:
+        if beta != 1:
+            g = g * beta
+        return _make(g.sum(axis=(0,), dtype=g.dtype, keepdims=True).reshape(shape))  # what sum_to does
+    return sum_to(grad if beta == 1 else grad * beta, shape)
 
 
 class MmBackward0(Node):
@@ -95,7 +115,7 @@ class AddmmBackward0(Node):
         beta, alpha = self.beta, self.alpha
         gbias = ga = gb = None
         if self.next_functions[0][0] is not None:
-            gbias = sum_to(grad if beta == 1 else grad * beta, self.bias_shape)
+            gbias = _bias_grad(grad, beta, self.bias_shape)
         if self.next_functions[1][0] is not None:
             ga = _mat1_grad(grad, b, self.a_column_major)
             ga = ga if alpha == 1 else ga * alpha
@@ -124,15 +144,19 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
         )
     out_shape = (x.shape[0], y.shape[1])
     bias = input._data
-    if bias.shape != out_shape:
-        bias = expand(input, out_shape)._data  # PyTorch's expand errors for a bias that does not fit
+    if bias.shape != out_shape and bias.shape != out_shape[1:]:
+        # Anything but linear's (out,) bias or a full one: PyTorch's expand errors for a bias that does not fit.
+        bias = expand(input, out_shape)._data
     prod = _matmul_data(x, y)
     if alpha != 1:
         prod = prod * alpha
     if beta == 0:
         data = prod
+    elif beta == 1:
+        prod += bias  # the product is a fresh array: add the bias into it
+        data = prod
     else:
-        data = prod + (bias if beta == 1 else bias * beta)
+        data = prod + bias * beta
     if graph_needed(input, mat1, mat2):
         node = AddmmBackward0(edges(input, mat1, mat2))
         node.bias_shape, node.beta, node.alpha = input._data.shape, beta, alpha

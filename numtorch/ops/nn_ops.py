@@ -17,8 +17,10 @@ from ..autograd import grad_mode as _gm
 from ..autograd.graph import Node, SavedOutput
 from ..tensor import Tensor, _wrap_dim
 from ._helpers import _make, broadcast_error, edges, graph_needed, result, sum_to, to_tensor
+from .linalg import addmm, matmul
 from .reduction import mean_all
-from .shape import expand
+from .shape import expand, reshape
+from .shape import t as _t
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -106,14 +108,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
 # --- linear -----------------------------------------------------------------------------------------------
 def linear(input, weight, bias=None) -> Tensor:
     """``input @ weight.T + bias``, recorded as PyTorch records it (AddmmBackward0 for 2-d input)."""
-    from .linalg import addmm, matmul
-    from .shape import reshape, t
-
     x = input._data
     if x.ndim == 2 and bias is not None:
-        return addmm(bias, input, t(weight))
+        return addmm(bias, input, _t(weight))
     if bias is None:
-        return matmul(input, t(weight))
+        return matmul(input, _t(weight))
     if x.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
     w = weight._data
@@ -126,7 +125,7 @@ def linear(input, weight, bias=None) -> Tensor:
         ), x.shape, w.shape[::-1])
     lead = x.shape[:-1]
     flat = reshape(input, (-1, x.shape[-1]))
-    out = addmm(bias, flat, t(weight))
+    out = addmm(bias, flat, _t(weight))
     return reshape(out, lead + (w.shape[0],))
 
 
@@ -157,10 +156,20 @@ class SoftmaxBackward0(Node):
         return (res * (grad - _sum(grad * res, self.dim, keepdim=True)),)
 
 
+def _row_max(x: np.ndarray, axis: int) -> np.ndarray:
+    """The max along ``axis`` to shift by before exp, with infinite or NaN maxima replaced by 0 (a row of -inf stays
+    -inf - 0 instead of becoming NaN). The ufunc's own reduce, without np.max's Python layer; the replacement runs
+    only when the maxima do not add up to a finite number, which they almost always do (one small reduction
+    instead of isfinite and where on every call)."""
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)
+    if not np.isfinite(np.add.reduce(m, axis=None)):
+        m = np.where(np.isfinite(m), m, 0)
+    return m
+
+
 def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True) if x.size else x
-    e = np.exp(x - np.where(np.isfinite(m), m, 0))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - _row_max(x, axis)) if x.size else np.exp(x)
+    return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
 def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -188,6 +197,12 @@ class LogSoftmaxBackward0(Node):
 
     def backward(self, grad):
         (res,) = self.saved
+        if not _gm._State.enabled:
+            # No graph to build (a plain backward): the same formula on the arrays, the same roundings, without
+            # four numtorch ops' bookkeeping on what is usually a small (batch, classes) array.
+            g = grad._data
+            keep = self.dim is not None
+            return (_make(g - np.exp(res._data) * np.add.reduce(g, axis=self.dim, dtype=g.dtype, keepdims=keep)),)
         from .pointwise import exp
         from .reduction import sum as _sum
 
@@ -195,9 +210,8 @@ class LogSoftmaxBackward0(Node):
 
 
 def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True) if x.size else x
-    shifted = x - np.where(np.isfinite(m), m, 0)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - _row_max(x, axis) if x.size else x
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -228,30 +242,48 @@ class NllLossBackward0(Node):
     """d nll = -weight[target] / total_weight at the target class, zero elsewhere."""
 
     def backward(self, grad):
-        from .shape import expand
-
         coeff = self.coeff  # ndarray of per-sample factors, zero for ignored samples
-        shape = self.shape
+        if not _gm._State.enabled:
+            # No graph to build: write grad * -coeff straight into a zero array (what the scatter below does,
+            # value for value) instead of going through expand, mul and scatter.
+            g = np.zeros(self.shape, dtype=coeff.dtype)
+            _put_values(g, self.target, grad._data * -coeff)
+            return (_make(g),)
         scale = grad if self.reduction == "none" else expand(grad, coeff.shape)
-        g = np.zeros(shape, dtype=coeff.dtype)
         values = scale * _make(-coeff)
-        out = _make(g)
-        return (_put_along_class(out, self.target, values),)
+        return (_put_along_class(_make(np.zeros(self.shape, dtype=coeff.dtype)), self.target, values),)
 
 
 def _put_along_class(zeros: Tensor, target: np.ndarray, values: Tensor) -> Tensor:
     from .indexing import scatter
     from .shape import unsqueeze
 
-    tgt = np.where(target < 0, 0, target)
-    return scatter(zeros, 1, _make(np.expand_dims(tgt, 1).astype(np.int64)), unsqueeze(values, 1))
+    return scatter(zeros, 1, _make(np.expand_dims(target, 1).astype(np.int64, copy=False)), unsqueeze(values, 1))
+
+
+def _put_values(out: np.ndarray, target: np.ndarray, values: np.ndarray) -> None:
+    """``out[i, target[i], ...] = values[i, ...]`` (values broadcast to target's shape), in place."""
+    if out.ndim == 2:
+        out[np.arange(out.shape[0]), target] = values
+    else:
+        np.put_along_axis(out, np.expand_dims(target, 1), np.expand_dims(np.broadcast_to(values, target.shape), 1),
+                          axis=1)
+
+
+def _pick(x: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``x[i, target[i], ...]``: each sample's entry for its class (``target`` holds valid classes only)."""
+    if x.ndim == 2:
+        return x[np.arange(x.shape[0]), target]
+    return np.take_along_axis(x, np.expand_dims(target, 1), axis=1).squeeze(1)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of ``target`` classes under log-probabilities ``input`` (N, C, ...)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction)
     x, t = input._data, target._data
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
@@ -265,13 +297,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
         raise RuntimeError(f"expected scalar type Long but found {_dt.from_numpy(t.dtype)._legacy}")
     n_classes = x.shape[1]
     valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    safe_t = np.where(valid, t, 0)
-    picked = np.take_along_axis(x, np.expand_dims(safe_t, 1), axis=1).squeeze(1)
-    w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight._data.astype(x.dtype)
-    wt = np.where(valid, w[safe_t], 0).astype(x.dtype)
+    all_valid = valid.all()
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # two reductions; the full test only when needed
+        bad = valid & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    # Ignored samples read (and, in backward, write) class 0 with a zero factor. A copy either way: the node
+    # keeps it, and the caller may change ``target`` before backward.
+    safe_t = t.copy() if all_valid else np.where(valid, t, 0)
+    picked = _pick(x, safe_t)
+    if weight is None:
+        wt = valid.astype(x.dtype)  # 1 for a counted sample, 0 for an ignored one
+    else:
+        wt = np.where(valid, weight._data.astype(x.dtype)[safe_t], 0).astype(x.dtype)
     losses = -picked * wt
     if reduction == "none":
         data, coeff = losses, wt
@@ -283,7 +321,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
         coeff = (wt / total).astype(x.dtype) if total else np.full_like(wt, np.nan)
     if _gm._State.enabled and input._requires_grad:
         node = NllLossBackward0(edges(input))
-        node.coeff, node.shape, node.target, node.reduction = coeff, x.shape, np.where(valid, t, -1), reduction
+        node.coeff, node.shape, node.target, node.reduction = coeff, x.shape, safe_t, reduction
         return result(np.asarray(data, dtype=x.dtype), node)
     return _make(np.asarray(data, dtype=x.dtype))
 
