@@ -8,6 +8,7 @@ gets a second slot: where the last in-place write happened (``graph.bump_version
 
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
 
@@ -20,6 +21,9 @@ from .autograd.graph import bump_version
 
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
 _new = object.__new__
+# References to an incoming gradient while the engine hands it to AccumulateGrad: the node's buffer list, the
+# argument of _accumulate_grad, and getrefcount's own argument. More means someone else holds it.
+_ENGINE_GRAD_REFS = 3
 _ndarray = np.ndarray
 
 
@@ -98,6 +102,23 @@ def _check_device(dev) -> None:
         raise AssertionError("Torch not compiled with CUDA enabled")
     if d.type != "cpu":
         raise RuntimeError(f"numtorch runs on the CPU only, not {d}")
+
+
+
+def _unshared_memory(g: np.ndarray) -> np.ndarray | None:
+    """``g`` when nothing but its Tensor refers to it or to its memory (``g`` owns it, or views the whole of an
+    array that only ``g`` refers to, e.g. a matmul result transposed twice) and it is C-contiguous and writeable;
+    else None. The caller holds ``g`` in a local variable."""
+    # References to g: its Tensor, the caller's local, this parameter, getrefcount's argument.
+    if not (g.flags.c_contiguous and g.flags.writeable) or sys.getrefcount(g) != 4:
+        return None
+    base = g.base
+    if base is None:
+        return g
+    # References to base: g's .base, this local, getrefcount's argument.
+    if type(base) is np.ndarray and base.base is None and base.nbytes == g.nbytes and sys.getrefcount(base) == 3:
+        return g
+    return None
 
 
 class Tensor:
@@ -341,12 +362,15 @@ class Tensor:
 
                 self._grad = copy_(Tensor._make(np.empty(self._data.shape, dtype=self._data.dtype)), grad)
             else:
-                # A copy: formulas may pass one gradient array to several inputs.
                 g = grad._data
-                if g.dtype is self._data.dtype:
-                    data = g.copy()  # C order, like the general case below, without its keyword parsing
-                else:
-                    data = np.array(g, dtype=self._data.dtype, copy=True, order="C")
+                same = g.dtype is self._data.dtype
+                # When nothing else holds this gradient or its memory (PyTorch's use_count test in AccumulateGrad),
+                # it becomes .grad as it is: no copy of the whole parameter every step. Otherwise a copy (C order,
+                # as PyTorch's for a contiguous leaf): formulas may pass one gradient to several inputs, and hooks
+                # or retain_grad may keep it.
+                data = _unshared_memory(g) if same and sys.getrefcount(grad) <= _ENGINE_GRAD_REFS else None
+                if data is None:
+                    data = g.copy() if same else np.array(g, dtype=self._data.dtype, copy=True, order="C")
                 self._grad = Tensor._make(data)
         elif create_graph:
             self._grad = old + grad

@@ -216,3 +216,34 @@ def test_linear_gradient_fast_path_is_the_formula(bias_shape):
         assert plain == graphed
         plain, graphed = _grad_both_ways(lambda a, c, d: F.linear(a, c, d), x, w, b, grad_output=g)
     assert plain == graphed
+
+
+def test_taken_over_gradients_alias_nothing():
+    # AccumulateGrad keeps an unshared incoming gradient as .grad (no copy); anything that still holds the
+    # gradient or its memory (a second input, a hook, retain_grad, the caller's gradient) gets a copy instead.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()
+    assert not np.shares_memory(x.grad._data, y.grad._data)
+    kept = []
+    z = torch.tensor([1.0, 2.0], requires_grad=True)
+    z.register_hook(kept.append)
+    (z * 2).sum().backward()
+    assert not np.shares_memory(kept[0]._data, z.grad._data) and z.grad.tolist() == [2.0, 2.0]
+    u = torch.tensor([1.0, 2.0], requires_grad=True)
+    mid = u * 1
+    mid.retain_grad()
+    (mid + 0).backward(torch.tensor([5.0, 6.0]))
+    assert not np.shares_memory(mid.grad._data, u.grad._data)
+    v = torch.tensor([7.0, 8.0])
+    w = torch.tensor([1.0, 1.0], requires_grad=True)
+    (w + 0).backward(v)
+    assert not np.shares_memory(v._data, w.grad._data)
+    w.grad.add_(1)
+    assert v.tolist() == [7.0, 8.0]
+    lin = torch.nn.Linear(5, 3)
+    x5 = torch.tensor(np.random.RandomState(7).randn(4, 5).astype(np.float32))
+    lin(x5).sum().backward()
+    assert lin.weight.grad.is_contiguous() and lin.weight.grad.shape == (3, 5)
+    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((4, 3), np.float32).T @ x5.numpy(), rtol=1e-6)
+    assert not np.shares_memory(lin.weight.grad._data, lin.bias.grad._data)

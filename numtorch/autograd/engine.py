@@ -162,6 +162,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                             heapq.heappush(ready, (-follow._seq, id(follow), follow))
                             follow = None
                         heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+            out = g = None  # only the buffers hold the gradients now (an AccumulateGrad may take one over)
             node = follow if follow is not None else heapq.heappop(ready)[2] if ready else None
     finally:
         grad_mode._State.enabled = prev_mode

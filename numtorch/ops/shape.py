@@ -303,6 +303,11 @@ class TBackward0(Node):
     """``t()`` is its own inverse."""
 
     def backward(self, grad):
+        if not _gm._State.enabled:
+            # A plain backward records nothing: the transposed array alone, without a view's link to ``grad``
+            # (so that AccumulateGrad can take a weight's gradient over instead of copying it).
+            g = grad._data
+            return (_make(g.T if g.ndim == 2 else g.view()),)
         return (t(grad),)
 
 
