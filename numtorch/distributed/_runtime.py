@@ -27,6 +27,7 @@ _EXIT_TAG = 77
 _GRACE_S = 0.5  # how long a collective may still complete after a rank it needs announced its exit
 _PROBE_EVERY_S = 0.002
 _SPIN_S = 0.02  # poll without sleeping for this long (see wait)
+_POLLS_PER_YIELD = 16  # tests between two sched_yield calls while spinning (see wait)
 
 _MISSING = ("numtorch.distributed runs on MPI and needs mpi4py and an MPI library: "
             "pip install 'numtorch[dist]'   (or: pip install mpi4py mpich)")
@@ -158,9 +159,12 @@ def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
 
     MPI moves a non-blocking collective's data only inside MPI calls, on both sides, and a collective of
     any size takes several round trips: a rank that sleeps between polls stalls its peers at every one.
-    So the first ``_SPIN_S`` of a wait polls without pause (yielding the core to any other process that
-    wants it, which matters when ranks outnumber cores); only a longer wait - a peer still computing -
-    sleeps between polls, in steps growing up to 1 ms.
+    So the first ``_SPIN_S`` of a wait polls without pause, in bursts of ``_POLLS_PER_YIELD`` tests with a
+    ``sched_yield`` after each burst: the yield hands the core to a peer rank that shares it (ranks
+    outnumbering cores), but yielding after every test costs a system call per poll and, on a busy
+    machine, the core itself - several times the whole allreduce of a small tensor. The clock, the exit
+    notices and the deadline are looked at once per burst. Only a longer wait - a peer still computing -
+    sleeps between bursts, in steps growing up to 1 ms.
     """
     MPI = _State.MPI
     testall = MPI.Request.Testall
@@ -170,9 +174,11 @@ def wait(reqs: list, what: str, timeout_s: float, ranks, statuses=None) -> None:
     deadline = start + timeout_s
     next_probe = start
     yield_ = os.sched_yield
+    burst = range(_POLLS_PER_YIELD)
     while True:
-        if testall(reqs, statuses):
-            return
+        for _ in burst:
+            if testall(reqs, statuses):
+                return
         now = time.monotonic()
         if now >= next_probe:
             next_probe = now + _PROBE_EVERY_S

@@ -101,6 +101,7 @@ class ProcessGroup:
         self._rank = comm.Get_rank()
         self._size = comm.Get_size()
         self._name = name
+        self._agree_buf = None               # every rank's call signature, reused by each _agree
 
     def rank(self) -> int:
         """This process's rank within the group."""
@@ -508,10 +509,17 @@ class Work:
 
 
 def _issue(pg, what, reqs, step, async_op, result, statuses=None):
-    work = Work(pg, what, reqs, step, result, statuses)
+    """A started collective: its Work for ``async_op``, else completed here (returns None)."""
     if async_op:
-        return work
-    work.wait()
+        return Work(pg, what, reqs, step, result, statuses)
+    if statuses is None and step is not None:
+        # The common blocking call, without a Work: wait, then the one finishing step.
+        _rt.wait(reqs, what, pg._timeout_s, pg._ranks)
+        more = step(None)
+        if more is None:
+            return None
+        reqs = more  # a step that started more requests goes on as a Work would (no collective's does)
+    Work(pg, what, reqs, step, result, statuses).wait()
     return None
 
 
@@ -561,7 +569,15 @@ _COLLECTIVES = ["all_reduce", "broadcast", "all_gather", "gather", "scatter", "r
 _SIG_LEN = 12  # collective, op, root, dtype, ndim, 7 dims (the last folds any further dims into a product)
 
 
+_SIGS: dict = {}  # (collective, op, root, dtype, shape) -> signature; calls repeat, so build each one once
+
+
 def _sig(what: str, op: int, root: int, arr: np.ndarray) -> np.ndarray:
+    """The int64 signature of a call, as ``_agree`` compares it across ranks (do not write into it)."""
+    key = (what, op, root, arr.dtype, arr.shape)
+    s = _SIGS.get(key)
+    if s is not None:
+        return s
     s = np.zeros(_SIG_LEN, np.int64)
     s[0], s[1], s[2] = _COLLECTIVES.index(what), op, root
     s[3], s[4] = _DTYPE_CODE.get(arr.dtype, 99), arr.ndim
@@ -570,6 +586,9 @@ def _sig(what: str, op: int, root: int, arr: np.ndarray) -> np.ndarray:
         s[5 + i] = dims[i]
     if len(dims) > 7:
         s[11] = int(np.prod(dims[6:]))
+    if len(_SIGS) >= 4096:  # a program that keeps changing shapes must not grow this without bound
+        _SIGS.clear()
+    _SIGS[key] = s
     return s
 
 
@@ -588,15 +607,27 @@ def _describe(s) -> str:
 
 
 def _agree(pg: ProcessGroup, what: str, op: int, root: int, arr: np.ndarray) -> None:
-    """Raise on every rank unless all ranks called ``what`` with the same op, root, dtype and shape."""
-    if pg.size() == 1:
+    """Raise on every rank unless all ranks called ``what`` with the same op, root, dtype and shape.
+
+    One small allgather of the ranks' signatures (96 bytes each) - the price of turning a mismatch, which
+    MPI would answer with a hang or garbage, into an error. The receive buffer is the group's own and
+    reused: the exchange is over before this returns (or, when it fails, the buffer is let go).
+    """
+    n = pg._size
+    if n == 1:
         return
     mine = _sig(what, op, root, arr)
-    every = np.empty((pg.size(), _SIG_LEN), np.int64)
-    _rt.wait([pg._comm.Iallgather(mine, every)], what, pg._timeout_s, pg._ranks)
-    if (every == mine).all():
+    every = pg._agree_buf
+    if every is None:
+        every = pg._agree_buf = np.empty((n, _SIG_LEN), np.int64)
+    try:
+        _rt.wait([pg._comm.Iallgather(mine, every)], what, pg._timeout_s, pg._ranks)
+    except RuntimeError:
+        pg._agree_buf = None  # the failed exchange may still write into it: the next one gets its own
+        raise
+    if every.tobytes() == mine.tobytes() * n:
         return
-    lines = "; ".join(f"rank {pg._ranks[i]} called {_describe(every[i])}" for i in range(pg.size()))
+    lines = "; ".join(f"rank {pg._ranks[i]} called {_describe(every[i])}" for i in range(n))
     raise RuntimeError(f"numtorch.distributed: ranks disagree in {what}: {lines}")
 
 
@@ -636,20 +667,32 @@ def _reduce_dtype(dtype: np.dtype):
     return np.dtype(np.float32) if dtype == np.float16 else None
 
 
+_OPS: dict = {}  # (op, bool dtype?) -> the MPI op, filled on first use (MPI is imported lazily)
+
+
 def _mpi_op(op: RedOpType, dtype: np.dtype):
-    MPI = _rt._State.MPI
+    """The MPI operation for ``op`` on ``dtype`` (logical ops for bool); PyTorch's error where there is none."""
     kind = dtype.kind
+    found = _OPS.get((op, kind == "b"))
+    if found is not None and (kind in "iub" or op not in (RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR)):
+        return found
+    MPI = _rt._State.MPI
     if op == RedOpType.PREMUL_SUM:
         raise RuntimeError("numtorch.distributed does not support ReduceOp.PREMUL_SUM")
     if kind == "b":
         if op == RedOpType.AVG:
             raise RuntimeError("Cannot use ReduceOp.AVG with boolean inputs")
-        return {RedOpType.SUM: MPI.LOR, RedOpType.MAX: MPI.LOR, RedOpType.BOR: MPI.LOR, RedOpType.PRODUCT: MPI.LAND,
-                RedOpType.MIN: MPI.LAND, RedOpType.BAND: MPI.LAND, RedOpType.BXOR: MPI.LXOR}[op]
-    if op in (RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR) and kind not in "iu":
-        raise RuntimeError(f"Cannot use ReduceOp.{op.name} with non-integral dtype")
-    return {RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD, RedOpType.MIN: MPI.MIN,
-            RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND, RedOpType.BOR: MPI.BOR, RedOpType.BXOR: MPI.BXOR}[op]
+        found = {RedOpType.SUM: MPI.LOR, RedOpType.MAX: MPI.LOR, RedOpType.BOR: MPI.LOR,
+                 RedOpType.PRODUCT: MPI.LAND, RedOpType.MIN: MPI.LAND, RedOpType.BAND: MPI.LAND,
+                 RedOpType.BXOR: MPI.LXOR}[op]
+    else:
+        if op in (RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR) and kind not in "iu":
+            raise RuntimeError(f"Cannot use ReduceOp.{op.name} with non-integral dtype")
+        found = {RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD, RedOpType.MIN: MPI.MIN,
+                 RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND, RedOpType.BOR: MPI.BOR,
+                 RedOpType.BXOR: MPI.BXOR}[op]
+    _OPS[(op, kind == "b")] = found
+    return found
 
 
 def _as_op(op) -> RedOpType:
