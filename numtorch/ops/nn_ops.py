@@ -241,16 +241,24 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
 class NllLossBackward0(Node):
     """d nll = -weight[target] / total_weight at the target class, zero elsewhere."""
 
+    valid = None  # where some samples are ignored: the mask of the counted ones
+
     def backward(self, grad):
         coeff = self.coeff  # ndarray of per-sample factors, zero for ignored samples
+        # PyTorch writes nothing for an ignored sample: its row stays +0 (-0 * grad would print as -0.).
         if not _gm._State.enabled:
             # No graph to build: write grad * -coeff straight into a zero array (what the scatter below does,
             # value for value) instead of going through expand, mul and scatter.
             g = np.zeros(self.shape, dtype=coeff.dtype)
-            _put_values(g, self.target, grad._data * -coeff)
+            values = grad._data * -coeff
+            _put_values(g, self.target, values if self.valid is None else np.where(self.valid, values, 0))
             return (_make(g),)
         scale = grad if self.reduction == "none" else expand(grad, coeff.shape)
         values = scale * _make(-coeff)
+        if self.valid is not None:
+            from .pointwise import where
+
+            values = where(_make(self.valid), values, _make(np.zeros((), dtype=coeff.dtype)))
         return (_put_along_class(_make(np.zeros(self.shape, dtype=coeff.dtype)), self.target, values),)
 
 
@@ -302,8 +310,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
         bad = valid & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    # Ignored samples read (and, in backward, write) class 0 with a zero factor. A copy either way: the node
-    # keeps it, and the caller may change ``target`` before backward.
+    # Ignored samples read class 0 with a zero factor (backward writes nothing for them). A copy either way:
+    # the node keeps it, and the caller may change ``target`` before backward.
     safe_t = t.copy() if all_valid else np.where(valid, t, 0)
     picked = _pick(x, safe_t)
     if weight is None:
@@ -322,6 +330,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     if _gm._State.enabled and input._requires_grad:
         node = NllLossBackward0(edges(input))
         node.coeff, node.shape, node.target, node.reduction = coeff, x.shape, safe_t, reduction
+        if not all_valid:
+            node.valid = valid
         return result(np.asarray(data, dtype=x.dtype), node)
     return _make(np.asarray(data, dtype=x.dtype))
 

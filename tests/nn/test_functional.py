@@ -66,3 +66,34 @@ def test_invalid_reduction():
     """An unknown reduction is a ValueError naming it."""
     with pytest.raises(ValueError, match="bogus is not a valid value for reduction"):
         numtorch.nn.functional.mse_loss(numtorch.ones(2), numtorch.ones(2), reduction="bogus")
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_nll_loss_leaves_ignored_samples_at_plus_zero(create_graph):
+    # PyTorch writes no gradient for an ignored sample (its row stays +0; a -0 would print as "-0."), while a
+    # counted sample whose class weight is 0 gets -0 * grad = -0 (values checked against PyTorch 2.13).
+    import numtorch as torch
+    import numtorch.nn.functional as F
+
+    def grad_of(loss_fn, x, upstream=None):
+        xt = torch.tensor(x, requires_grad=True)
+        loss = loss_fn(xt)
+        (g,) = torch.autograd.grad(loss, xt, upstream, create_graph=create_graph)
+        return g.detach().numpy()
+
+    rs = np.random.RandomState(8)
+    t = torch.tensor([1, -100, 2])
+    g = grad_of(lambda a: F.nll_loss(a, t), rs.randn(3, 4).astype(np.float32))
+    assert g.tolist() == [[0, -0.5, 0, 0], [0, 0, 0, 0], [0, 0, -0.5, 0]] and not np.signbit(g[1]).any()
+    g = grad_of(lambda a: F.nll_loss(a, t, reduction="none"), rs.randn(3, 4).astype(np.float32),
+                torch.tensor([1.0, -2.0, 3.0]))
+    assert g.tolist() == [[0, -1, 0, 0], [0, 0, 0, 0], [0, 0, -3, 0]] and not np.signbit(g[1]).any()
+    g = grad_of(lambda a: F.nll_loss(a, torch.tensor([[0, -100], [-100, 2]])), rs.randn(2, 3, 2).astype(np.float32))
+    assert not np.signbit(g[0, 0, 1]) and not np.signbit(g[1, 0, 0]) and g[0, 0, 0] == -0.5 and g[1, 2, 1] == -0.5
+    g = grad_of(lambda a: F.cross_entropy(a, t), rs.randn(3, 4).astype(np.float32))
+    assert not np.signbit(g[1]).any() and "-0." not in repr(torch.tensor(g[1]))
+    g = grad_of(lambda a: F.nll_loss(a, torch.tensor([-100, -100])), rs.randn(2, 3).astype(np.float32))
+    assert g.tolist() == [[0, 0, 0], [0, 0, 0]] and not np.signbit(g).any()
+    g = grad_of(lambda a: F.nll_loss(a, torch.tensor([0, 1]), weight=torch.tensor([0.0, 1.0, 1.0]), reduction="sum"),
+                rs.randn(2, 3).astype(np.float32))
+    assert np.signbit(g[0, 0]) and g[1, 1] == -1.0
