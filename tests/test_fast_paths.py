@@ -247,3 +247,13 @@ def test_taken_over_gradients_alias_nothing():
     assert lin.weight.grad.is_contiguous() and lin.weight.grad.shape == (3, 5)
     np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((4, 3), np.float32).T @ x5.numpy(), rtol=1e-6)
     assert not np.shares_memory(lin.weight.grad._data, lin.bias.grad._data)
+
+
+def test_relu_gradient_fast_path_is_the_formula():
+    # ReluBackward0 on arrays in a plain backward: zeros stay +0 for negative, infinite and NaN upstream
+    # gradients (PyTorch's threshold_backward), as the where-op formula under create_graph gives.
+    x = np.array([[-1.0, 0.0, 2.0, np.nan], [3.0, -np.inf, np.inf, 1e-30]], np.float32)
+    g = np.array([[-np.inf, -2.0, -3.0, 4.0], [np.nan, 5.0, np.inf, -1.0]], np.float32)
+    plain, graphed = _grad_both_ways(torch.relu, x, grad_output=g)
+    assert plain == graphed
+    assert not np.signbit(np.frombuffer(plain[0], np.float32).reshape(2, 4)[0, :2]).any()

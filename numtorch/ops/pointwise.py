@@ -876,6 +876,10 @@ class ReluBackward0(Node):
 
     def backward(self, grad):
         (res,) = self.saved
+        if not _gm._State.enabled:
+            # A plain backward records nothing: the same np.where on the arrays, without the gt and where ops.
+            g = grad._data
+            return (_make(np.where(res._data > 0, g, g.dtype.type(0))),)
         return (where(res > 0, grad, _zero(grad)),)
 
 
