@@ -17,6 +17,7 @@ import numpy as np
 from . import dtypes as _dt
 from .autograd import grad_mode as _gm
 from .autograd import backward as _autograd_backward
+from .autograd.engine import run_backward as _run_backward
 from .autograd.graph import bump_version
 
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
@@ -423,6 +424,14 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves and accumulate it into their ``.grad``."""
+        if gradient is None and inputs is None and not create_graph and self._requires_grad:
+            d = self._data
+            if d.size == 1 and d.dtype.kind == "f":
+                # ``loss.backward()``, once per training step: the implicit gradient 1 goes straight to the
+                # engine, without autograd.backward's argument handling (which gives every other call's errors).
+                one = np.array(1, d.dtype) if not d.shape else np.ones(d.shape, d.dtype)
+                _run_backward((self,), [Tensor._make(one)], bool(retain_graph), False)
+                return
         _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
