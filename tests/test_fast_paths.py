@@ -257,3 +257,22 @@ def test_relu_gradient_fast_path_is_the_formula():
     plain, graphed = _grad_both_ways(torch.relu, x, grad_output=g)
     assert plain == graphed
     assert not np.signbit(np.frombuffer(plain[0], np.float32).reshape(2, 4)[0, :2]).any()
+
+
+def test_plain_loss_backward_is_autograd_backward():
+    # Tensor.backward() with no arguments skips autograd.backward's argument handling; retain_graph and the
+    # errors of every other call stay the same.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward(retain_graph=True)
+    torch.autograd.backward(loss)
+    assert x.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        torch.tensor(1.0).backward()
+    d = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    d.backward()
+    assert d.grad.dtype == torch.float64 and d.grad.item() == 1.0
