@@ -183,7 +183,10 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
-        Node.__init__(self)
+        # Node.__init__'s two fields set here directly: a leaf's AccumulateGrad is made again in every step
+        # (the leaf holds it only weakly, as PyTorch's does), so its creation is on the hot path.
+        self.next_functions = ()
+        self._seq = next(_sequence)
         self.variable = variable
 
     def name(self) -> str:
