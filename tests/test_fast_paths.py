@@ -276,3 +276,21 @@ def test_plain_loss_backward_is_autograd_backward():
     d = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
     d.backward()
     assert d.grad.dtype == torch.float64 and d.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shapes", [((9,), (9,)), ((4, 3), (4, 3)), ((4, 3), (3,)), ((2, 1), (1, 5))])
+def test_mse_loss_gradient_fast_path_is_the_formula(reduction, shapes):
+    # MseLossBackward0 on arrays in a plain backward (both inputs' gradients, broadcast targets too) gives the
+    # bits of its numtorch-op formula under create_graph.
+    import warnings
+
+    rs = np.random.RandomState(9)
+    a, b = (rs.randn(*s).astype(np.float32) for s in shapes)
+    out_shape = np.broadcast_shapes(*shapes)
+    g = rs.randn(*out_shape).astype(np.float32) if reduction == "none" else np.float32(1.7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the broadcasting warning of mismatched shapes
+        plain, graphed = _grad_both_ways(lambda x, y: F.mse_loss(x, y, reduction=reduction), a, b,
+                                         grad_output=g)
+    assert plain == graphed
