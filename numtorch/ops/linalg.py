@@ -67,16 +67,6 @@ def _mat2_grad(grad: Tensor, a: Tensor, b_column_major: bool) -> Tensor:
     return t(mm(t(grad), a)) if b_column_major else mm(t(a), grad)
 
 
-def _bias_grad(grad: Tensor, beta, shape: tuple) -> Tensor:
-    """``beta * grad`` summed to the bias's shape; linear's (out,) bias in a plain backward on the array."""
-    g = grad._data
-    if not _gm._State.enabled and g.ndim == 2 and shape == g.shape[1:]:
-        if beta != 1:
-            g = g * beta
-        return _make(g.sum(axis=(0,), dtype=g.dtype, keepdims=True).reshape(shape))  # what sum_to does
-    return sum_to(grad if beta == 1 else grad * beta, shape)
-
-
 class MmBackward0(Node):
     """d(A B) = dA B + A dB: grad_A = grad B^T, grad_B = A^T grad."""
 
@@ -115,7 +105,7 @@ class AddmmBackward0(Node):
         beta, alpha = self.beta, self.alpha
         gbias = ga = gb = None
         if self.next_functions[0][0] is not None:
-            gbias = _bias_grad(grad, beta, self.bias_shape)
+            gbias = sum_to(grad if beta == 1 else grad * beta, self.bias_shape)
         if self.next_functions[1][0] is not None:
             ga = _mat1_grad(grad, b, self.a_column_major)
             ga = ga if alpha == 1 else ga * alpha
