@@ -1,15 +1,20 @@
 """In-place array updates that round like PyTorch's CPU kernels, for the optimizers' single-tensor steps.
 
 PyTorch evaluates ``add_(x, alpha=a)``, ``addcmul_`` and ``lerp_`` with fused multiply-adds (one rounding
-for ``a * x + y``), while plain NumPy rounds the product and the sum separately: over many steps the last
-float32 bit drifts. For float32 the product of two float32 numbers is exact in float64, so computing
-``y + a * x`` in float64 and rounding once to float32 gives the fused result (a second rounding of a float64
-sum can only differ from a true FMA on a float32 halfway case, about one in 2**29).
+for ``a * x + y``), in float32 and in float64, while plain NumPy rounds the product and the sum separately:
+over many steps the last bit drifts. Three ways to the fused result, fastest first:
+
+- ``y + a * x`` with a scalar ``a`` over a large contiguous array: the fused ``axpy`` of the BLAS that NumPy
+  ships with (:mod:`numtorch._blas`, used only after it has proven that it rounds once);
+- float32 otherwise: the product of two float32 numbers is exact in float64, so computing ``y + a * x`` in
+  float64 and rounding once to float32 gives the fused result (a second rounding of a float64 sum can only
+  differ from a true FMA on a float32 halfway case, about one in 2**29);
+- float64 otherwise: the exact emulation ``numtorch.random._fma64`` (error-free transformations).
 
 A Python scalar reaches a float32 kernel already rounded to float32 (PyTorch's "opmath" type), so every
 scalar is cast with ``_s`` before use. Other dtypes fall back to NumPy's own arithmetic.
 
-Plain products, quotients and ``tensor op scalar`` round once in float32 like NumPy's, so they need nothing.
+Plain products, quotients and ``tensor op scalar`` round once like NumPy's, so they need nothing.
 ``dot_f32``/``sum_f32`` at the end reproduce the order of PyTorch's float32 reductions (for LBFGS).
 
 Not emulated: PyTorch's float32 ``sqrt`` goes through MKL's vector math, which is not correctly rounded
@@ -25,8 +30,14 @@ import threading
 
 import numpy as np
 
+from .. import _blas
+from ..random import _fma64 as _fma64_exact
+
 _F32 = np.dtype(np.float32)
-_F64 = np.float64
+_F64 = np.dtype(np.float64)
+
+# Below this size a BLAS call through ctypes (about 3 µs) costs more than the float64 emulation.
+_BLAS_MIN = 512
 
 # Large updates go block by block through a small float64 scratch (one per thread) instead of a float64
 # temporary the size of the parameter: no megabyte-sized allocation per step, which is page-faulted in afresh
@@ -42,7 +53,7 @@ def _s(x, dtype: np.dtype):
 
 def _fma64(x: np.ndarray, y, z) -> np.ndarray:
     """``x * y + z`` in float64, broadcasting (a new float64 array; the caller rounds it once)."""
-    return x.astype(_F64) * y + z
+    return x.astype(np.float64) * y + z
 
 
 def _fma32(out: np.ndarray, x, y, z) -> np.ndarray:
@@ -54,7 +65,7 @@ def _fma32(out: np.ndarray, x, y, z) -> np.ndarray:
         return out
     buf = getattr(_scratch, "buf", None)
     if buf is None:
-        buf = _scratch.buf = np.empty(_BLOCK, _F64)
+        buf = _scratch.buf = np.empty(_BLOCK, np.float64)
     x, y, z, o = _flat(x), _flat(y), _flat(z), out.reshape(-1)
     for i in range(0, n, _BLOCK):
         j = min(i + _BLOCK, n)
@@ -77,14 +88,35 @@ def _flat(v):
     return v.reshape(-1) if v.__class__ is np.ndarray else v
 
 
+def _blas_axpy(y: np.ndarray, x: np.ndarray, a: float) -> bool:
+    """``y += a * x`` through the BLAS's fused axpy where it applies (large, same dtype and shape, contiguous,
+    ``a`` non-zero: BLAS skips ``a == 0``, which would drop a NaN in ``x``); ``False`` where it does not."""
+    if (y.size < _BLAS_MIN or not a or x.dtype != y.dtype or x.shape != y.shape or not y.flags.c_contiguous
+            or not x.flags.c_contiguous or (x is not y and np.may_share_memory(x, y))):
+        return False
+    f = _blas.axpy(y.dtype)
+    if f is None:
+        return False
+    f(a, x, y)
+    return True
+
+
+def _fused_into(out: np.ndarray, x, y, z) -> np.ndarray:
+    """``out[...] = x * y + z`` rounded once, for a float32 or float64 ``out``."""
+    if out.dtype == _F32:
+        return _fma32(out, x, y, z)
+    out[...] = _fma64_exact(x, y, z)
+    return out
+
+
 def add(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
     """``a + alpha * b`` as a new array (``torch.add(a, b, alpha=alpha)``, fused)."""
     if alpha == 1:
         return a + b
-    if a.dtype == _F32:
+    if a.dtype == _F32 or a.dtype == _F64:
         if b.shape == a.shape:
-            return _fma32(np.empty(a.shape, _F32), b, float(np.float32(alpha)), a)
-        return _fma64(b, float(np.float32(alpha)), a).astype(_F32)
+            return add_(np.array(a, copy=True), b, alpha)
+        return _fused_into(np.empty(np.broadcast_shapes(a.shape, b.shape), a.dtype), b, _s(alpha, a.dtype), a)
     return a + _s(alpha, a.dtype) * b
 
 
@@ -94,8 +126,10 @@ def add_(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
         a += b
     elif alpha == -1:
         a -= b
-    elif a.dtype == _F32:
-        _fma32(a, b, float(np.float32(alpha)), a)
+    elif a.dtype == _F32 or a.dtype == _F64:
+        alpha = float(_s(alpha, a.dtype))
+        if not _blas_axpy(a, b, alpha):
+            _fused_into(a, b, alpha, a)
     else:
         a += _s(alpha, a.dtype) * b
     return a
@@ -104,17 +138,15 @@ def add_(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
 def addcmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, value: float = 1) -> np.ndarray:
     """``a + value * b * c`` as a new array: ``value * b`` rounded, then one fused multiply-add with ``c``."""
     vb = b if value == 1 else _s(value, a.dtype) * b
-    if a.dtype == _F32:
-        if vb.shape == c.shape == a.shape:
-            return _fma32(np.empty(a.shape, _F32), vb, c, a)
-        return _fma64(vb, c, a).astype(_F32)
+    if a.dtype == _F32 or a.dtype == _F64:
+        return _fused_into(np.empty(np.broadcast_shapes(a.shape, vb.shape, c.shape), a.dtype), vb, c, a)
     return a + vb * c
 
 
 def addcmul_(a: np.ndarray, b: np.ndarray, c: np.ndarray, value: float = 1) -> np.ndarray:
     """``a.addcmul_(b, c, value=value)`` in place."""
-    if a.dtype == _F32 and b.shape == c.shape == a.shape:
-        return _fma32(a, b if value == 1 else _s(value, a.dtype) * b, c, a)
+    if (a.dtype == _F32 or a.dtype == _F64) and b.shape == c.shape == a.shape:
+        return _fused_into(a, b if value == 1 else _s(value, a.dtype) * b, c, a)
     a[...] = addcmul(a, b, c, value)
     return a
 
@@ -130,12 +162,12 @@ def lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
     """``a.lerp_(b, weight)`` in place, with ATen's two-sided formula (fused on each side)."""
     w = _s(weight, a.dtype)
     d = b - a
-    if a.dtype == _F32:
+    if a.dtype == _F32 or a.dtype == _F64:
         if abs(w) < 0.5:
-            _fma32(a, d, float(w), a)
-        else:
-            _fma32(a, d, -float(np.float32(1) - w), b)
-    elif abs(w) < 0.5:
+            return add_(a, d, float(w))
+        a[...] = b
+        return add_(a, d, -float(a.dtype.type(1) - w))
+    if abs(w) < 0.5:
         a += w * d
     else:
         a[...] = b - d * (1 - w)
