@@ -125,8 +125,16 @@ def _unshared_memory(g: np.ndarray) -> np.ndarray | None:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_base", "_output_nr", "_acc",
-                 "_hooks", "_retains_grad", "_view_version", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_base", "_view_version", "__weakref__",
+                 "__dict__")
+
+    # Rarely set, so class-level defaults rather than slots: a new tensor need not store them (an instance that
+    # sets one keeps it in its __dict__). Output index among a multi-output op's results; the leaf's AccumulateGrad
+    # (held weakly); the leaf's register_hook hooks; retain_grad's state.
+    _output_nr = 0
+    _acc = None
+    _hooks = None
+    _retains_grad = False
 
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operators
 
@@ -153,10 +161,6 @@ class Tensor:
         t._grad = None
         t._vbox = [0]
         t._base = None
-        t._output_nr = 0
-        t._acc = None
-        t._hooks = None
-        t._retains_grad = False
         return t
 
     # -- basic attributes -------------------------------------------------------------------------------

@@ -259,6 +259,25 @@ def test_relu_gradient_fast_path_is_the_formula():
     assert not np.signbit(np.frombuffer(plain[0], np.float32).reshape(2, 4)[0, :2]).any()
 
 
+@pytest.mark.parametrize("np_dtype", [np.float16, np.float32, np.float64, np.int64, np.int8])
+def test_relu_keeps_negative_zero_and_nan_as_pytorch_does(np_dtype):
+    # relu and its plain-backward gradient select by bit masks (optimised np.where): -0 and NaN pass
+    # through the forward unchanged (PyTorch's clamp_min), the gradient passes where the output is NaN
+    # (threshold_backward), and every dropped element is +0.
+    if np.dtype(np_dtype).kind == "f":
+        x = np.array([[-0.0, np.nan, -3.5, 0.0], [2.0, -np.inf, np.inf, -1e-3]], np_dtype)
+        g = np.array([[-1.0, 7.0, -2.0, -4.0], [3.0, -5.0, np.nan, np.inf]], np_dtype)
+        expect_y = np.where(x < 0, np_dtype(0), x)
+        y = torch.relu(torch.tensor(x))
+        assert _bits(y) == _bits(expect_y)
+        plain, graphed = _grad_both_ways(torch.relu, x, grad_output=g)
+        assert plain == graphed == [_bits(np.where(np.isnan(x) | (x > 0), g, np_dtype(0)))]
+    else:
+        x = np.array([-3, 0, 5, -128 if np_dtype is np.int8 else -2**40], np_dtype)
+        assert _bits(torch.relu(torch.tensor(x))) == _bits(np.maximum(x, 0))
+    assert torch.relu(torch.tensor(np_dtype(-2))).item() == 0  # 0-d
+
+
 def test_plain_loss_backward_is_autograd_backward():
     # Tensor.backward() with no arguments skips autograd.backward's argument handling; retain_graph and the
     # errors of every other call stay the same.

@@ -872,22 +872,38 @@ def sigmoid(input) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """d relu(x) = dx where the output is positive, else 0 (PyTorch's threshold_backward: a true zero)."""
+    """d relu(x) = dx where the output is positive, else 0 (PyTorch's threshold_backward: a true zero, and the
+    gradient passes where the output is NaN)."""
 
     def backward(self, grad):
         (res,) = self.saved
         if not _gm._State.enabled:
-            # A plain backward records nothing: the same np.where on the arrays, without the gt and where ops.
-            g = grad._data
-            return (_make(np.where(res._data > 0, g, g.dtype.type(0))),)
-        return (where(res > 0, grad, _zero(grad)),)
+            # A plain backward records nothing: the same selection on the arrays, without the le and where ops.
+            return (_make(_zero_where(grad._data, res._data <= 0)),)
+        return (where(res <= 0, _zero(grad), grad),)
+
+
+_INT_OF_SIZE = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _zero_where(x: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """A new array: ``x``, with +0 where ``drop`` is True; ``x`` and ``drop`` of one shape.
+
+    ``np.where(drop, 0, x)`` computes the same, but a scalar operand sends NumPy down a slow loop (19 against 6 µs
+    for 64x256 float32). Instead each element's bits are ANDed with a mask that is 0 where dropped and all ones
+    where kept, so -0 and NaN stay exactly as they are (``np.maximum(x, 0)`` would turn -0 into +0)."""
+    ints = _INT_OF_SIZE[x.itemsize]
+    mask = np.asarray(drop).astype(ints)  # 1 where dropped, 0 where kept (asarray: a 0-d comparison gives a scalar)
+    mask -= 1  # 0 where dropped, -1 (all bits set) where kept
+    np.bitwise_and(mask, x.view(ints), out=mask)
+    return mask.view(x.dtype)
 
 
 def relu(input) -> Tensor:
-    """max(x, 0)."""
+    """max(x, 0): negative elements become 0; -0 and NaN stay as they are, as in PyTorch."""
     if input._data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return _unary(input, lambda x: np.maximum(x, 0, dtype=x.dtype), ReluBackward0, "output", float_op=False)
+    return _unary(input, lambda x: _zero_where(x, x < 0), ReluBackward0, "output", float_op=False)
 
 
 class ReciprocalBackward0(Node):

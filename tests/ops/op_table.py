@@ -262,8 +262,9 @@ op("tan", lambda T, x: x.tan(), _unary(np.tan), [Sample(R(3, 4) * 0.6), Sample(A
 op("tanh", lambda T, x: x.tanh(), _unary(np.tanh), _UNARY + [_INT], "TanhBackward0")
 op("sigmoid", lambda T, x: x.sigmoid(), _sigmoid,
    _UNARY + [_INT, Sample(A([-800.0, 0.0, 800.0]), edge=True, desc="saturated")], "SigmoidBackward0")
-op("relu", lambda T, x: x.relu(), lambda x: np.maximum(x, 0).astype(x.dtype),
-   _UNARY + [Sample(Ints(5)), Sample(A([-1.0, 0.0, 2.0]), edge=True, desc="relu at 0")], "ReluBackward0")
+op("relu", lambda T, x: x.relu(), lambda x: np.where(x < 0, 0, x).astype(x.dtype),
+   _UNARY + [Sample(Ints(5)), Sample(A([-1.0, 0.0, 2.0]), edge=True, desc="relu at 0"),
+             Sample(A([-0.0, float("nan"), -3.0]), edge=True, desc="relu keeps -0 and NaN")], "ReluBackward0")
 op("floor", lambda T, x: x.floor(), np.floor, _UNARY + [Sample(Ints(5))], "FloorBackward0")
 op("ceil", lambda T, x: x.ceil(), np.ceil, _UNARY + [Sample(Ints(5))], "CeilBackward0")
 op("round", lambda T, x: x.round(), _np_round_half_even,
