@@ -36,7 +36,8 @@ from ..random import _fma64 as _fma64_exact
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 
-# Below this size a BLAS call through ctypes (about 3 µs) costs more than the float64 emulation.
+# Below this size a BLAS call through ctypes (about 3 µs) costs more than float32's float64 emulation. Float64's
+# exact emulation costs more than the call at any size.
 _BLAS_MIN = 512
 
 # Large updates go block by block through a small float64 scratch (one per thread) instead of a float64
@@ -89,10 +90,11 @@ def _flat(v):
 
 
 def _blas_axpy(y: np.ndarray, x: np.ndarray, a: float) -> bool:
-    """``y += a * x`` through the BLAS's fused axpy where it applies (large, same dtype and shape, contiguous,
-    ``a`` non-zero: BLAS skips ``a == 0``, which would drop a NaN in ``x``); ``False`` where it does not."""
-    if (y.size < _BLAS_MIN or not a or x.dtype != y.dtype or x.shape != y.shape or not y.flags.c_contiguous
-            or not x.flags.c_contiguous or (x is not y and np.may_share_memory(x, y))):
+    """``y += a * x`` through the BLAS's fused axpy where it applies (float32 from ``_BLAS_MIN`` elements, any
+    float64; same dtype and shape, contiguous; ``a`` non-zero: BLAS skips ``a == 0``, which would drop a NaN in
+    ``x``); ``False`` where it does not."""
+    if (y.size < (_BLAS_MIN if y.dtype == _F32 else 1) or not a or x.dtype != y.dtype or x.shape != y.shape
+            or not y.flags.c_contiguous or not x.flags.c_contiguous or (x is not y and np.may_share_memory(x, y))):
         return False
     f = _blas.axpy(y.dtype)
     if f is None:
