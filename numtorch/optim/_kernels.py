@@ -17,9 +17,10 @@ scalar is cast with ``_s`` before use. Other dtypes fall back to NumPy's own ari
 Plain products, quotients and ``tensor op scalar`` round once like NumPy's, so they need nothing.
 ``dot_f32``/``sum_f32`` at the end reproduce the order of PyTorch's float32 reductions (for LBFGS).
 
-Not emulated: PyTorch's float32 ``sqrt`` goes through MKL's vector math, which is not correctly rounded
-(about one element in six differs by one ulp from IEEE ``sqrt``); NumPy's correctly rounded ``sqrt`` is used.
-With a correctly rounded sqrt substituted into PyTorch, every optimizer here matches it bit for bit.
+Not emulated: PyTorch's ``sqrt`` goes through MKL's vector math, which is not correctly rounded (float32: about
+one element in six differs by one ulp from IEEE ``sqrt``; float64: about one in a hundred, on long vectors);
+NumPy's correctly rounded ``sqrt`` is used. With a correctly rounded sqrt substituted into PyTorch, every
+optimizer here matches it bit for bit.
 
 All functions take and update ndarrays (a Tensor's ``_data``), never Tensors.
 """
