@@ -458,8 +458,9 @@ class Tensor:
             fn._tensor_hooks.pop(("retain", self._output_nr), None)
         self.grad_fn = None
         self._requires_grad = False
-        self._output_nr = 0
-        self._retains_grad = False
+        if self._output_nr or self._retains_grad is not False:  # (set only when needed: see the class defaults)
+            self._output_nr = 0
+            self._retains_grad = False
         return self
 
     def _refresh(self) -> None:

@@ -128,7 +128,8 @@ def apply_inplace(self: Tensor, op, *args, fast=None, **kwargs) -> Tensor:
     _rebind_saved_output(node, res, self)
     if base is None:
         self.grad_fn = node
-        self._output_nr = 0
+        if self._output_nr:
+            self._output_nr = 0
         self._requires_grad = True
     else:
         _copy_slices(self, node)
@@ -141,9 +142,11 @@ def _snapshot(self: Tensor) -> Tensor:
     # self's old value and graph position, in memory of its own (the op may save it for backward).
     snap = _make(self._data.copy())
     snap.grad_fn = self.grad_fn
-    snap._output_nr = self._output_nr
     snap._requires_grad = self._requires_grad
-    snap._acc = self._acc
+    if self._output_nr:  # rarely set fields: Tensor's class defaults unless this tensor has its own
+        snap._output_nr = self._output_nr
+    if self._acc is not None:
+        snap._acc = self._acc
     return snap
 
 
