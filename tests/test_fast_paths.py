@@ -278,6 +278,21 @@ def test_relu_keeps_negative_zero_and_nan_as_pytorch_does(np_dtype):
     assert torch.relu(torch.tensor(np_dtype(-2))).item() == 0  # 0-d
 
 
+def test_square_gradient_fast_path_is_the_formula():
+    # x**2's plain backward multiplies x directly; recorded, the gradient's graph keeps PyTorch's pow node.
+    x = np.array([[-1.5, 0.0, 2.25], [-0.0, 3e-20, -7.0]], np.float32)
+    g = np.array([[0.5, -2.0, 3.0], [-1.0, 4.0, np.inf]], np.float32)
+    plain, graphed = _grad_both_ways(lambda t: t ** 2, x, grad_output=g)
+    assert plain == graphed
+    leaf = torch.tensor(x, requires_grad=True)
+    (grad,) = torch.autograd.grad((leaf ** 2).sum(), leaf, create_graph=True)
+    names, fn = [], grad.grad_fn
+    while fn is not None:
+        names.append(type(fn).__name__)
+        fn = next((f for f, _ in fn.next_functions if f is not None), None)
+    assert names[-2:] == ["PowBackward0", "AccumulateGrad"]
+
+
 def test_plain_loss_backward_is_autograd_backward():
     # Tensor.backward() with no arguments skips autograd.backward's argument handling; retain_graph and the
     # errors of every other call stay the same.

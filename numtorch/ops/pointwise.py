@@ -485,7 +485,9 @@ class PowBackward0(Node):
         c = self.exponent
         if c == 0:
             return (zeros_like_grad(grad, x._data.shape),)
-        if c == 2:  # the commonest exponent: x**1 is x itself, so no pow op (the same values)
+        if c == 2 and not _gm._State.enabled:
+            # The commonest exponent, in a plain backward: x**1 is x, so no pow op (the same values). Recorded
+            # (create_graph), the gradient's graph keeps PyTorch's PowBackward0.
             return (grad * (x * c),)
         return (grad * (pow(x, c - 1) * c),)
 
