@@ -62,13 +62,21 @@ def to_tensor(x, dtype: _dt.dtype | None = None) -> Tensor:
     return _make(data)
 
 
+# (gradient shape, input shape) -> the axes that broadcasting added or stretched, for sum_to.
+_summed_axes: dict = {}
+
+
 def sum_to(grad: Tensor, shape: tuple, dtype=None) -> Tensor:
     """Undo broadcasting: sum ``grad`` over the dimensions that broadcasting added or stretched; with ``dtype``
     (an input's NumPy dtype that differs from the result's) also cast it back, as PyTorch's engine does."""
     gshape = grad._data.shape
     if gshape != shape:
-        lead = len(gshape) - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+        axes = _summed_axes.get((gshape, shape))
+        if axes is None:
+            lead = len(gshape) - len(shape)
+            axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+            if len(_summed_axes) < 1024:  # a training loop meets the same few pairs of shapes in every step
+                _summed_axes[(gshape, shape)] = axes
         if not _State.enabled and grad._data.dtype.kind == "f":
             # Nothing records this backward (no create_graph): the same sum and reshape on the array, without
             # the two ops' argument handling, which costs more than the arithmetic on small tensors.
