@@ -92,10 +92,11 @@ def _flat(v):
 
 def _blas_axpy(y: np.ndarray, x: np.ndarray, a: float) -> bool:
     """``y += a * x`` through the BLAS's fused axpy where it applies (float32 from ``_BLAS_MIN`` elements, any
-    float64; same dtype and shape, contiguous; ``a`` non-zero: BLAS skips ``a == 0``, which would drop a NaN in
-    ``x``); ``False`` where it does not."""
+    float64; same dtype and shape, contiguous; ``y`` writeable, since the BLAS would not ask; ``a`` non-zero: BLAS
+    skips ``a == 0``, which would drop a NaN in ``x``); ``False`` where it does not."""
     if (y.size < (_BLAS_MIN if y.dtype == _F32 else 1) or not a or x.dtype != y.dtype or x.shape != y.shape
-            or not y.flags.c_contiguous or not x.flags.c_contiguous or (x is not y and np.may_share_memory(x, y))):
+            or not y.flags.c_contiguous or not x.flags.c_contiguous or not y.flags.writeable
+            or (x is not y and np.may_share_memory(x, y))):
         return False
     f = _blas.axpy(y.dtype)
     if f is None:

@@ -155,6 +155,15 @@ def test_lerp_and_addcmul_use_the_fused_path_in_both_dtypes(fused_path):
         assert got.dtype == np_dtype and got.tobytes() == K.addcmul_(a.copy(), np_dtype(0.5) * b, c).tobytes()
 
 
+def test_read_only_arrays_are_refused_not_written(fused_path):
+    # The BLAS writes through a raw pointer: a read-only array must get NumPy's error, as the emulation gives.
+    a = np.ones(K._BLAS_MIN * 2, np.float32)
+    a.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        K.add_(a, np.ones_like(a), -0.5)
+    assert (a == 1).all()
+
+
 def test_zero_step_keeps_nans_as_pytorch_does(fused_path):
     # BLAS skips y += 0 * x altogether; PyTorch computes it, so a NaN in x reaches y.
     a = np.ones(512 * 2, np.float32)
