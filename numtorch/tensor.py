@@ -22,6 +22,9 @@ from .autograd.graph import bump_version
 
 _NP_TO_DTYPE = {d.np_type: d for d in _dt.ALL}
 _new = object.__new__
+
+# Tensor's autograd fields that live in an instance's __dict__ once set (see the class-level defaults in Tensor).
+_AUTOGRAD_FIELDS = frozenset(("_output_nr", "_acc", "_hooks", "_retains_grad"))
 # References to an incoming gradient while the engine hands it to AccumulateGrad: the node's buffer list, the
 # argument of _accumulate_grad, and getrefcount's own argument. More means someone else holds it.
 _ENGINE_GRAD_REFS = 3
@@ -559,10 +562,13 @@ class Tensor:
         new._requires_grad = self._requires_grad
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        if self.__dict__:
+        # The user's own attributes; not the autograd fields kept in __dict__ (the leaf's accumulator, hooks…),
+        # which belong to this tensor's place in a graph, not to its value.
+        state = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_FIELDS}
+        if state:
             import copy
 
-            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+            new.__dict__.update(copy.deepcopy(state, memo))
         memo[id(self)] = new
         return new
 

@@ -426,3 +426,19 @@ def test_zero_dim_op_results_are_real_arrays():
     c += 1
     c[...] = c * 2
     assert c.item() == 8.0 and c.is_contiguous()
+
+
+def test_deepcopy_of_a_leaf_is_a_new_leaf_with_the_users_attributes():
+    # A leaf's accumulator (held while a graph uses it) and hooks stay with the original, as in PyTorch:
+    # gradients through the copy reach the copy. The user's own attributes are copied.
+    import copy
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    kept = x * 2  # noqa: F841  (a live graph: x's AccumulateGrad exists)
+    seen = []
+    x.register_hook(seen.append)
+    x.note = ["mine"]
+    x2 = copy.deepcopy(x)
+    (x2 * 3).sum().backward()
+    assert x.grad is None and x2.grad.tolist() == [3.0, 3.0] and not seen
+    assert x2.note == ["mine"] and x2.note is not x.note
