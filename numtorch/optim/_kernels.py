@@ -90,13 +90,17 @@ def _flat(v):
     return v.reshape(-1) if v.__class__ is np.ndarray else v
 
 
+def _blas_fits(y: np.ndarray, x: np.ndarray, min_size: int) -> bool:
+    """Whether a BLAS routine may update ``y`` from ``x``: one dtype and shape, both contiguous, at least
+    ``min_size`` elements, no partial overlap, and ``y`` writeable (the BLAS writes through a raw pointer)."""
+    return (y.size >= min_size and x.dtype == y.dtype and x.shape == y.shape and y.flags.c_contiguous
+            and x.flags.c_contiguous and y.flags.writeable and (x is y or not np.may_share_memory(x, y)))
+
+
 def _blas_axpy(y: np.ndarray, x: np.ndarray, a: float) -> bool:
     """``y += a * x`` through the BLAS's fused axpy where it applies (float32 from ``_BLAS_MIN`` elements, any
-    float64; same dtype and shape, contiguous; ``y`` writeable, since the BLAS would not ask; ``a`` non-zero: BLAS
-    skips ``a == 0``, which would drop a NaN in ``x``); ``False`` where it does not."""
-    if (y.size < (_BLAS_MIN if y.dtype == _F32 else 1) or not a or x.dtype != y.dtype or x.shape != y.shape
-            or not y.flags.c_contiguous or not x.flags.c_contiguous or not y.flags.writeable
-            or (x is not y and np.may_share_memory(x, y))):
+    float64; ``a`` non-zero: BLAS skips ``a == 0``, which would drop a NaN in ``x``); ``False`` where not."""
+    if not a or not _blas_fits(y, x, _BLAS_MIN if y.dtype == _F32 else 1):
         return False
     f = _blas.axpy(y.dtype)
     if f is None:
@@ -176,6 +180,16 @@ def lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
     else:
         a[...] = b - d * (1 - w)
     return a
+
+
+def mul_add_(a: np.ndarray, scalar: float, b: np.ndarray, alpha: float) -> np.ndarray:
+    """``a.mul_(scalar).add_(b, alpha=alpha)`` in place (SGD's momentum buffer): ``a * scalar`` rounded, then one
+    fused multiply-add. Large float arrays take one pass of the BLAS's axpby instead of two."""
+    if (scalar and alpha and (a.dtype == _F32 or a.dtype == _F64) and _blas_fits(a, b, _BLAS_MIN)
+            and (f := _blas.axpby(a.dtype)) is not None):
+        f(float(_s(alpha, a.dtype)), b, float(_s(scalar, a.dtype)), a)
+        return a
+    return add_(mul_(a, scalar), b, alpha)
 
 
 def mul_(a: np.ndarray, scalar: float) -> np.ndarray:

@@ -74,7 +74,7 @@ class SGD(Optimizer):
                         buf = Tensor._make(np.array(g, dtype=grad._data.dtype, copy=True))
                         state["momentum_buffer"] = buf
                     else:
-                        K.add_(K.mul_(buf._data, momentum), g, 1 - dampening)
+                        K.mul_add_(buf._data, momentum, g, 1 - dampening)
                     g = K.add(g, buf._data, momentum) if nesterov else buf._data
                 K.add_(data, g, -lr)
                 p._vbox[0] += 1

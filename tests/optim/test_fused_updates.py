@@ -1,8 +1,8 @@
 """The optimizers' fused multiply-add updates round like PyTorch's, bit for bit, in float32 and float64.
 
 PyTorch's CPU kernels compute ``p.add_(g, alpha=a)``, ``addcmul_`` and ``lerp_`` with one rounding per
-element. ``numtorch.optim._kernels`` reaches the same result three ways (the BLAS's fused axpy for large
-arrays, a float64 computation for float32, an exact emulation for float64); these tests run every way
+element. ``numtorch.optim._kernels`` reaches the same result three ways (the BLAS's fused axpy and axpby for
+large arrays, a float64 computation for float32, an exact emulation for float64); these tests run every way
 against the others and, when PyTorch is installed, whole optimizer trajectories against PyTorch's.
 """
 
@@ -106,7 +106,8 @@ def fused_path(request, monkeypatch):
         if _blas.axpy(np.float32) is None:
             pytest.skip("no tested BLAS axpy in this NumPy")
     else:
-        monkeypatch.setattr(_blas, "_found", {np.dtype(np.float32): None, np.dtype(np.float64): None})
+        monkeypatch.setattr(_blas, "_found", {(name, np.dtype(t)): None for name in ("axpy", "axpby")
+                                              for t in (np.float32, np.float64)})
     return request.param
 
 
@@ -162,6 +163,22 @@ def test_read_only_arrays_are_refused_not_written(fused_path):
     with pytest.raises(ValueError, match="read-only"):
         K.add_(a, np.ones_like(a), -0.5)
     assert (a == 1).all()
+
+
+@pytest.mark.parametrize("np_dtype", [np.float32, np.float64])
+def test_momentum_buffer_update_is_mul_then_fused_add(np_dtype, fused_path):
+    # SGD's buf.mul_(m).add_(g, alpha=1 - dampening): the product rounded, then one fused multiply-add.
+    from fractions import Fraction
+
+    rs = np.random.RandomState(3)
+    for n in (7, K._BLAS_MIN, 50_001):
+        buf, g = rs.randn(2, n).astype(np_dtype)
+        for m, alpha in ((0.9, 1.0), (0.8, 0.7)):
+            got = K.mul_add_(buf.copy(), m, g, alpha)
+            scaled = buf * np_dtype(m)
+            a_k = Fraction(float(np_dtype(alpha)))
+            for i in list(range(min(n, 30))) + list(rs.randint(0, n, 30)):
+                assert got[i] == np_dtype(float(Fraction(float(scaled[i])) + a_k * Fraction(float(g[i])))), (n, i)
 
 
 def test_zero_step_keeps_nans_as_pytorch_does(fused_path):
